@@ -1,0 +1,110 @@
+namespace Unlearning.Core.Results;
+
+// One record per row of each table of SPEC §9. The Parquet schema is derived from these records
+// (src/Storage), so a column is added here, once, and documented in docs/tables.md.
+// Nullable members are optional columns; everything else is required.
+
+/// <summary>runs.parquet: one row per experiment run.</summary>
+public sealed record RunRow
+{
+    public required string RunId { get; init; }
+    public required string ConfigHash { get; init; }
+    public required long Seed { get; init; }
+    public required string Preset { get; init; }
+    public required long ModelParameters { get; init; }
+    public required int NLayer { get; init; }
+    public required int NEmbd { get; init; }
+    public required int NHead { get; init; }
+    public required int VocabSize { get; init; }
+    /// <summary>Example length L in tokens.</summary>
+    public required int ExampleTokens { get; init; }
+    public required int TrainExamples { get; init; }
+    public required int ForgetId { get; init; }
+    public required int ForgetOod { get; init; }
+    public required int PopulationSize { get; init; }
+    public required DateTime StartedAt { get; init; }
+    public DateTime? FinishedAt { get; init; }
+    public double? TrainSeconds { get; init; }
+    public double? ReferenceSeconds { get; init; }
+    public double? ForgetSeconds { get; init; }
+    public required int Threads { get; init; }
+    /// <summary>JSON object of component and package versions.</summary>
+    public required string Versions { get; init; }
+    public required string Status { get; init; }
+}
+
+/// <summary>examples.parquet: one row per forget example.</summary>
+public sealed record ExampleRow
+{
+    public required string ExampleId { get; init; }
+    public required string Source { get; init; }
+    public required bool IsOod { get; init; }
+    public required int Repeats { get; init; }
+    public required int[] Tokens { get; init; }
+    public required string Text { get; init; }
+    /// <summary>s_θ0(x), bits.</summary>
+    public required double BitsBase { get; init; }
+    /// <summary>s_θref(x), bits.</summary>
+    public required double BitsRef { get; init; }
+    /// <summary>Rank exposure under θ0, bits.</summary>
+    public required double ExposureBase { get; init; }
+    /// <summary>Rank exposure under θref, bits.</summary>
+    public required double ExposureRef { get; init; }
+    public required double ExposureExtBase { get; init; }
+    public required double ExposureExtRef { get; init; }
+    /// <summary>Δ0 = E0 − Eref (the exposure driving quality), bits.</summary>
+    public required double ExcessExposure { get; init; }
+    public required bool Memorized { get; init; }
+    /// <summary>(s_θref − s_θ0)/L, bits per token.</summary>
+    public required double Memorization { get; init; }
+    /// <summary>s_θref/L, bits per token.</summary>
+    public required double Difficulty { get; init; }
+    /// <summary>Percentile of s_θref(x) within P_s under θref, in [0, 100].</summary>
+    public required double DifficultyPercentile { get; init; }
+    public int? StepsToUnlearn { get; init; }
+    public required bool Censored { get; init; }
+    public double? UtilityCostAtUnlearn { get; init; }
+    public double? Overshoot { get; init; }
+    public required string Status { get; init; }
+}
+
+/// <summary>steps.parquet: one row per (forget example, evaluated step).</summary>
+public sealed record StepRow
+{
+    public required string ExampleId { get; init; }
+    public required int Step { get; init; }
+    public required double Bits { get; init; }
+    public required double Exposure { get; init; }
+    public required double ExposureExt { get; init; }
+    public double? Quality { get; init; }
+    /// <summary>ΔU_t = ppl_t/ppl_0 − 1 on V_id.</summary>
+    public required double UtilityCost { get; init; }
+    /// <summary>Mean NLL on V_id minus its value at step 0, nats/token.</summary>
+    public required double DeltaLoss { get; init; }
+    public required double LossId { get; init; }
+    public required double PerplexityId { get; init; }
+    public required double AccuracyId { get; init; }
+    public double? LossCode { get; init; }
+    public double? PerplexityCode { get; init; }
+    public double? AccuracyCode { get; init; }
+    public double? LossSpam { get; init; }
+    public double? PerplexitySpam { get; init; }
+    public double? AccuracySpam { get; init; }
+    public double? LossCanary { get; init; }
+    public double? PerplexityCanary { get; init; }
+    public double? AccuracyCanary { get; init; }
+    /// <summary>‖∇J‖ before clipping at this step (null at step 0).</summary>
+    public double? GradNorm { get; init; }
+    /// <summary>‖θt − θ0‖₂.</summary>
+    public required double Drift { get; init; }
+}
+
+/// <summary>populations.parquet: one row per population example.</summary>
+public sealed record PopulationRow
+{
+    public required string Source { get; init; }
+    public required string ExampleId { get; init; }
+    public required int[] Tokens { get; init; }
+    public required double BitsBase { get; init; }
+    public required double BitsRef { get; init; }
+}
