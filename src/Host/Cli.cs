@@ -46,7 +46,12 @@ public static class Cli
     }
 
     /// <summary>The subcommands, in the order help lists them.</summary>
-    private static IEnumerable<Command> Commands() => [];
+    private static IEnumerable<Command> Commands() =>
+    [
+        Unlearning.Host.Commands.ExperimentCommands.Run(),
+        Unlearning.Host.Commands.ExperimentCommands.Train(),
+        Unlearning.Host.Commands.ExperimentCommands.Forget(),
+    ];
 
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {

@@ -1,0 +1,258 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Spectre.Console;
+using Unlearning.Core.Errors;
+using Unlearning.Core.Experiment;
+using Unlearning.Host.Experiment;
+
+namespace Unlearning.Host.Commands;
+
+/// <summary><c>unlearn run</c>, <c>unlearn train</c>, <c>unlearn forget</c>: the experiment and its stages.</summary>
+public static class ExperimentCommands
+{
+    public static Command Run() => Build(
+        "run", PipelineScope.Run,
+        "Run the whole experiment: data, θ0 and θref, unlearning of every forget example, tables, report. "
+        + "Resumes what an earlier run of the same configuration left unfinished.");
+
+    public static Command Train() => Build(
+        "train", PipelineScope.Train,
+        "Build the example sets and train θ0 (models/base) and θref (models/reference), with training curves (curves/).");
+
+    public static Command Forget() => Build(
+        "forget", PipelineScope.Forget,
+        "Unlearn every forget example by gradient ascent from θ0 (the models must exist: run `unlearn train` first), "
+        + "then write the tables.");
+
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    private sealed record Options(
+        Option<string?> Preset,
+        Option<string?> Config,
+        Option<string[]> Set,
+        Option<string?> Out,
+        Option<string?> Init,
+        Option<string?> Cache,
+        Option<bool> Json);
+
+    private static Command Build(string name, PipelineScope scope, string description)
+    {
+        var o = new Options(
+            new Option<string?>("--preset") { Description = $"Start from a preset: {string.Join(", ", Presets.Names)} (default {Presets.Default}).", HelpName = "NAME" },
+            new Option<string?>("--config") { Description = "A JSON configuration file (docs/configuration.md); its keys override the preset.", HelpName = "FILE" },
+            new Option<string[]>("--set")
+            {
+                Description = "Override one key, e.g. --set training.steps=200 (repeatable; applied after the file).",
+                HelpName = "KEY=VALUE",
+                Arity = ArgumentArity.ZeroOrMore,
+                AllowMultipleArgumentsPerToken = false,
+            },
+            new Option<string?>("--out") { Description = "Output folder (default runs/<preset>-<config hash>).", HelpName = "DIR" },
+            new Option<string?>("--init") { Description = "Start from a Hugging Face GPT-2 folder with its tokenizer (same as --set model.init=PATH).", HelpName = "PATH" },
+            new Option<string?>("--cache") { Description = "Package cache folder (default $UNLEARNING_CACHE, else ~/.cache/unlearning/packages).", HelpName = "DIR" },
+            new Option<bool>("--json") { Description = "Print a JSON summary of what was done and where it was written (progress goes to stderr)." });
+        var command = new Command(name, description) { o.Preset, o.Config, o.Set, o.Out, o.Init, o.Cache, o.Json };
+        command.SetAction((parse, cancel) => Task.FromResult(Execute(name, scope, o, parse, cancel)));
+        return command;
+    }
+
+    private static int Execute(string name, PipelineScope scope, Options o, ParseResult parse, CancellationToken cancel)
+    {
+        var output = parse.InvocationConfiguration.Output;
+        var error = parse.InvocationConfiguration.Error;
+        var json = parse.GetValue(o.Json);
+        var clock = Stopwatch.StartNew();
+
+        // Configuration: bad input is reported in full before anything runs.
+        var configPath = parse.GetValue(o.Config);
+        string? fileText = null;
+        if (configPath is not null)
+        {
+            if (!File.Exists(configPath))
+            {
+                return BadInput(name, json, output, error, [new InputError("--config", configPath, "an existing JSON file", "no such file")]);
+            }
+
+            fileText = File.ReadAllText(configPath);
+        }
+
+        var overrides = (parse.GetValue(o.Set) ?? []).ToList();
+        if (parse.GetValue(o.Init) is { } init)
+        {
+            overrides.Add($"model.init={Path.GetFullPath(init)}");
+        }
+
+        var resolved = ConfigJson.Resolve(parse.GetValue(o.Preset), fileText, configPath ?? "", overrides);
+        if (resolved.IsFail)
+        {
+            return BadInput(name, json, output, error, resolved.Match(_ => [], e => e.ToList()));
+        }
+
+        var config = resolved.Match(c => c, _ => throw new UnreachableException());
+        var hash = ConfigJson.Hash(config);
+        var outDir = Path.GetFullPath(parse.GetValue(o.Out) ?? RunFolder.DefaultFor(config));
+        var console = json ? error : output;
+
+        RunFolder folder;
+        try
+        {
+            folder = RunFolder.Open(outDir, config);
+        }
+        catch (InputException e)
+        {
+            return BadInput(name, json, output, error, [e.Error]);
+        }
+
+        using var folderLock = TryLock(folder);
+        if (folderLock is null)
+        {
+            return BadInput(name, json, output, error, [new InputError(folder.Root, "lock", "a folder no other unlearn process is using", "it is in use")]);
+        }
+
+        folder.RemoveLeftovers();
+        using var log = new RunLog(folder.LogFile);
+        log.Line($"unlearn {name} {Cli.Version}: config {hash}, out {folder.Root}, threads {config.Threads}");
+        console.WriteLine($"unlearn {name}: preset {config.Preset}, config {hash[..12]}, output {folder.Root}");
+
+        PipelineResult result;
+        int code;
+        try
+        {
+            var cache = parse.GetValue(o.Cache);
+            var interactive = !json && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+            result = interactive
+                ? LiveProgress.Run(AnsiConsole.Console, p => RunPipeline(scope, config, folder, cache, p, log, cancel))
+                : RunPipeline(scope, config, folder, cache, new PlainProgress(console), log, cancel);
+            code = ExitCodes.Success;
+        }
+        catch (InputException e)
+        {
+            log.Line($"bad input: {e.Error}");
+            return BadInput(name, json, output, error, [e.Error], folder.Root);
+        }
+        catch (OperationCanceledException)
+        {
+            log.Line("interrupted; finished work is kept and a rerun resumes");
+            error.WriteLine($"{Cli.Name} {name}: interrupted; finished work is kept in {folder.Root}, rerun to resume.");
+            result = new PipelineResult("interrupted", [], null);
+            code = ExitCodes.Interrupted;
+        }
+#pragma warning disable CA1031 // A failed stage ends the command with its message and exit code, never a stack dump.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            log.Line($"failed: {e}");
+            error.WriteLine($"{Cli.Name} {name}: failed: {e.Message} (details in {folder.LogFile})");
+            result = new PipelineResult("failed", [], e.Message);
+            code = ExitCodes.RunFailed;
+        }
+
+        log.Line($"unlearn {name}: {result.Status} in {clock.Elapsed.TotalSeconds:0.0} s");
+        if (json)
+        {
+            output.WriteLine(Summary(name, result, code, config, folder, clock.Elapsed).ToJsonString(JsonOptions));
+        }
+        else if (code == ExitCodes.Success)
+        {
+            var ran = result.Stages.Count(s => s.Action == "ran");
+            var skipped = result.Stages.Count(s => s.Action == "skipped");
+            output.WriteLine($"unlearn {name}: done in {PlainProgress.Duration(clock.Elapsed)} ({ran} stages ran, {skipped} already done). Output: {folder.Root}");
+        }
+
+        return code;
+    }
+
+    private static PipelineResult RunPipeline(
+        PipelineScope scope, ExperimentConfig config, RunFolder folder, string? cache, IRunProgress progress, RunLog log, CancellationToken cancel)
+    {
+        var work = new ExperimentWork(config, folder, cache, log);
+        return Pipeline.Execute(scope, config, folder, work, progress, log, cancel);
+    }
+
+    /// <summary>An exclusive lock on the folder for the command's lifetime, or null when another process holds it.</summary>
+    private static FileStream? TryLock(RunFolder folder)
+    {
+        try
+        {
+            return new FileStream(Path.Combine(folder.Root, ".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private static int BadInput(string name, bool json, TextWriter output, TextWriter error, IReadOnlyList<InputError> errors, string? outDir = null)
+    {
+        foreach (var e in errors)
+        {
+            error.WriteLine($"{Cli.Name} {name}: {e}");
+        }
+
+        if (json)
+        {
+            var summary = new JsonObject
+            {
+                ["command"] = name,
+                ["status"] = "bad_input",
+                ["exit_code"] = ExitCodes.BadInput,
+                ["out"] = outDir,
+                ["errors"] = new JsonArray(errors.Select(e => (JsonNode)new JsonObject
+                {
+                    ["where"] = e.Where,
+                    ["field"] = e.Field,
+                    ["expected"] = e.Expected,
+                    ["found"] = e.Found,
+                }).ToArray()),
+            };
+            output.WriteLine(summary.ToJsonString(JsonOptions));
+        }
+
+        return ExitCodes.BadInput;
+    }
+
+    private static JsonObject Summary(string name, PipelineResult result, int code, ExperimentConfig config, RunFolder folder, TimeSpan elapsed)
+    {
+        var files = new JsonObject();
+        foreach (var t in RunFolder.TableNames)
+        {
+            files[t] = File.Exists(folder.Table(t)) ? folder.Table(t) : null;
+        }
+
+        files["config"] = folder.ConfigFile;
+        files["manifest"] = File.Exists(folder.ManifestFile) ? folder.ManifestFile : null;
+        files["log"] = folder.LogFile;
+        files["report"] = File.Exists(folder.ReportFile) ? folder.ReportFile : null;
+        files["base_model"] = Directory.Exists(folder.BaseModel) ? folder.BaseModel : null;
+        files["reference_model"] = Directory.Exists(folder.ReferenceModel(0)) ? folder.ReferenceModel(0) : null;
+        return new JsonObject
+        {
+            ["command"] = name,
+            ["status"] = result.Status,
+            ["exit_code"] = code,
+            ["out"] = folder.Root,
+            ["preset"] = config.Preset,
+            ["config_hash"] = ConfigJson.Hash(config),
+            ["seconds"] = Math.Round(elapsed.TotalSeconds, 3),
+            ["stages"] = new JsonArray(result.Stages.Select(s => (JsonNode)new JsonObject
+            {
+                ["id"] = s.Id,
+                ["action"] = s.Action,
+                ["seconds"] = Math.Round(s.Seconds, 3),
+            }).ToArray()),
+            ["forget_targets"] = new JsonObject
+            {
+                ["ran"] = result.Stages.Count(s => s.Id.StartsWith("forget/", StringComparison.Ordinal) && s.Action == "ran"),
+                ["skipped"] = result.Stages.Count(s => s.Id.StartsWith("forget/", StringComparison.Ordinal) && s.Action == "skipped"),
+            },
+            ["files"] = files,
+            ["error"] = result.Error,
+        };
+    }
+}

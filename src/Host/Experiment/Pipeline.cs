@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Globalization;
+using Unlearning.Core.Errors;
+using Unlearning.Core.Experiment;
+
+namespace Unlearning.Host.Experiment;
+
+/// <summary>What the stages of one command are: the work behind each <see cref="StageKind"/>.</summary>
+public interface IStageWork
+{
+    /// <summary>The forget candidates, once the data stage is done.</summary>
+    IReadOnlyList<ForgetCandidate> ForgetCandidates();
+
+    /// <summary>Does the stage's work and writes its outputs (its marker last).</summary>
+    void Run(Stage stage, IRunProgress progress, CancellationToken cancel);
+}
+
+/// <summary>Which stages a command runs.</summary>
+public enum PipelineScope
+{
+    /// <summary><c>unlearn train</c>: data, θ0, θref.</summary>
+    Train,
+
+    /// <summary><c>unlearn forget</c>: scores, unlearning runs, tables (the models must exist).</summary>
+    Forget,
+
+    /// <summary><c>unlearn run</c>: everything, report included.</summary>
+    Run,
+}
+
+/// <summary>One stage as a summary line: ran, skipped (already done), or failed.</summary>
+public sealed record StageOutcome(string Id, string Action, double Seconds);
+
+/// <summary>What a command did, for the <c>--json</c> summary and the log.</summary>
+public sealed record PipelineResult(string Status, IReadOnlyList<StageOutcome> Stages, string? Error);
+
+/// <summary>Runs the stages of a command in plan order, skipping those already done (resume).</summary>
+public static class Pipeline
+{
+    public static bool InScope(PipelineScope scope, StageKind kind) => scope switch
+    {
+        PipelineScope.Train => kind is StageKind.Data or StageKind.TrainBase or StageKind.TrainReference,
+        PipelineScope.Forget => kind is not StageKind.Report,
+        _ => true,
+    };
+
+    /// <summary>
+    /// Runs what remains. Exceptions other than bad input and cancellation end the run as failed;
+    /// the outcome lists every stage (ran, skipped, or the one that failed).
+    /// </summary>
+    public static PipelineResult Execute(
+        PipelineScope scope, ExperimentConfig config, RunFolder folder, IStageWork work,
+        IRunProgress progress, RunLog log, CancellationToken cancel)
+    {
+        var outcomes = new List<StageOutcome>();
+        var ranNow = new HashSet<string>(StringComparer.Ordinal);
+
+        void RunStage(Stage stage)
+        {
+            cancel.ThrowIfCancellationRequested();
+            log.Line($"stage {stage.Id}: start");
+            var clock = Stopwatch.StartNew();
+            try
+            {
+                work.Run(stage, progress, cancel);
+            }
+            catch
+            {
+                outcomes.Add(new StageOutcome(stage.Id, "failed", clock.Elapsed.TotalSeconds));
+                log.Line($"stage {stage.Id}: failed after {clock.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s");
+                throw;
+            }
+
+            ranNow.Add(stage.Id);
+            outcomes.Add(new StageOutcome(stage.Id, "ran", clock.Elapsed.TotalSeconds));
+            log.Line($"stage {stage.Id}: done in {clock.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s");
+        }
+
+        // The data stage first: the forget targets are only known once the example sets are.
+        var preparation = ExperimentPlan.Preparation(config);
+        var data = preparation.Single(s => s.Kind == StageKind.Data);
+        if (!folder.IsDone(data))
+        {
+            RunStage(data);
+        }
+
+        var plan = ExperimentPlan.Full(config, work.ForgetCandidates());
+        var done = plan.Where(s => !ranNow.Contains(s.Id) && folder.IsDone(s)).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+        var remaining = ExperimentPlan.Remaining(plan, done).Where(s => !ranNow.Contains(s.Id)).ToHashSet();
+
+        if (scope == PipelineScope.Forget)
+        {
+            var missing = remaining.Where(s => s.Kind is StageKind.TrainBase or StageKind.TrainReference).Select(s => s.Id).ToList();
+            if (missing.Count > 0)
+            {
+                throw new InputError(folder.Root, "models", "trained models θ0 and θref (run `unlearn train` first)", "missing: " + string.Join(", ", missing)).ToException();
+            }
+        }
+
+        foreach (var stage in plan.Where(s => InScope(scope, s.Kind)))
+        {
+            if (ranNow.Contains(stage.Id))
+            {
+                continue;
+            }
+
+            if (!remaining.Contains(stage))
+            {
+                outcomes.Add(new StageOutcome(stage.Id, "skipped", 0));
+                continue;
+            }
+
+            RunStage(stage);
+        }
+
+        return new PipelineResult("success", outcomes, null);
+    }
+}
+
+/// <summary>The run's log.txt: one timestamped line per event, appended and flushed as it happens.</summary>
+public sealed class RunLog : IDisposable
+{
+    private readonly StreamWriter _writer;
+
+    public RunLog(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        _writer = new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read)) { AutoFlush = true };
+    }
+
+    public void Line(string text) =>
+        _writer.WriteLine($"{DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture)} {text}");
+
+    public void Dispose() => _writer.Dispose();
+}
