@@ -1,0 +1,79 @@
+using FsCheck.Fluent;
+using Unlearning.Properties.Checking;
+using Unlearning.Tensors.LinearAlgebra;
+using G = Unlearning.Tensors.LinearAlgebra.Gemm;
+
+namespace Unlearning.Properties.Gemm;
+
+public sealed class GemmLaws
+{
+    [Fact]
+    public void Every_path_matches_the_reference_within_the_k_scaled_bound() =>
+        Law.ForAll(GemmCases.Cases(70, 600), GemmCases.Isas, GemmCases.Threads, (c, isa, threads) =>
+        {
+            var error = c.Compare(c.Run(isa, threads));
+            Assert.True(error == "", $"{isa}, {threads} threads: {error}");
+            return true;
+        }, runs: 300);
+
+    [Fact]
+    public void Large_products_split_over_threads_match_the_reference() =>
+        // Big enough (m·n·k ≥ 2^18) that the call really splits over M or N between threads.
+        Law.ForAll(GemmCases.Cases(200, 600).Where(c => (long)c.M * c.N * c.K >= GemmDriver.ParallelThreshold * 2), GemmCases.Isas, GemmCases.Threads, (c, isa, threads) =>
+        {
+            var error = c.Compare(c.Run(isa, threads));
+            Assert.True(error == "", $"{isa}, {threads} threads: {error}");
+            return true;
+        }, runs: 25);
+
+    [Fact]
+    public void The_result_is_bit_identical_for_every_thread_count_and_on_a_repeated_call() =>
+        Law.ForAll(GemmCases.Cases(200, 600), GemmCases.Isas, (c, isa) =>
+        {
+            var once = c.Run(isa, 1);
+            return once.AsSpan().SequenceEqual(c.Run(isa, 1))
+                && Enumerable.Range(2, 3).All(t => once.AsSpan().SequenceEqual(c.Run(isa, t)));
+        }, runs: 30);
+
+    [Fact]
+    public void Every_path_gives_the_same_bits() =>
+        // Each path does one fused multiply-add per k in k order and the same KC blocking, so the
+        // ISA changes speed, not bits.
+        Law.ForAll(GemmCases.Cases(90, 600), c =>
+        {
+            var first = c.Run(GemmIsas.Supported[0], 2);
+            return GemmIsas.Supported.All(isa => first.AsSpan().SequenceEqual(c.Run(isa, 2)));
+        }, runs: 60);
+
+    [Fact]
+    public void The_span_overload_gives_the_array_overload_bits() =>
+        Law.ForAll(GemmCases.Cases(70, 300), GemmCases.Threads, (c, threads) =>
+        {
+            var viaArrays = c.NewC();
+            G.Multiply(c.TransA, c.TransB, c.M, c.N, c.K, c.Alpha, c.NewA(), c.OffA, c.Lda, c.NewB(), c.OffB, c.Ldb, c.Beta, viaArrays, c.OffC, c.Ldc, threads);
+            var viaSpans = c.NewC();
+            G.Multiply(c.TransA, c.TransB, c.M, c.N, c.K, c.Alpha, c.NewA().AsSpan(c.OffA), c.Lda, c.NewB().AsSpan(c.OffB), c.Ldb, c.Beta, viaSpans.AsSpan(c.OffC), c.Ldc, threads);
+            return viaArrays.AsSpan().SequenceEqual(viaSpans);
+        }, runs: 50);
+
+    [Fact]
+    public void Bad_arguments_are_refused_before_any_work()
+    {
+        var a = new float[12];
+        var b = new float[12];
+        var c = new float[12];
+        Assert.Throws<ArgumentOutOfRangeException>(() => G.Multiply(false, false, -1, 3, 4, 1, a, 0, 4, b, 0, 3, 0, c, 0, 3));
+        Assert.Throws<ArgumentOutOfRangeException>(() => G.Multiply(false, false, 3, 3, 4, 1, a, 0, 4, b, 0, 3, 0, c, 0, 3, threads: 0));
+        var ld = Assert.Throws<ArgumentException>(() => G.Multiply(false, false, 3, 3, 4, 1, a, 0, 3, b, 0, 3, 0, c, 0, 3));
+        Assert.Contains("leading dimension 3 is less than its 4 columns", ld.Message, StringComparison.Ordinal);
+        var small = Assert.Throws<ArgumentException>(() => G.Multiply(false, false, 3, 3, 4, 1, a, 1, 4, b, 0, 3, 0, c, 0, 3));
+        Assert.Contains("needs 13 elements, the buffer has 12", small.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => G.Multiply(false, true, 3, 3, 4, 1, a.AsSpan(), 4, b.AsSpan(), 4, 0, c.AsSpan(0, 8), 3));
+        var overlap = Assert.Throws<ArgumentException>(() =>
+            G.MultiplyBatched(false, false, 2, 2, 2, 1, a, 0, 4, 2, b, 0, 4, 2, 0, c, 0, 3, 2, 3));
+        Assert.Contains("outputs would overlap", overlap.Message, StringComparison.Ordinal);
+        var last = Assert.Throws<ArgumentException>(() =>
+            G.MultiplyBatched(false, false, 2, 2, 2, 1, new float[16], 0, 4, 2, new float[16], 0, 4, 2, 0, c, 0, 4, 2, 4));
+        Assert.Contains("C[3]", last.Message, StringComparison.Ordinal);
+    }
+}
