@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """PyTorch reference for Unlearning's GPT-2 engine (run with /usr/bin/python3, torch 1.13).
 
-  gpt2_reference.py parity DIR   read DIR/config.json, DIR/tokens.bin (int32 [B, T+1]: BOS then the
+  gpt2_reference.py parity DIR.. for each DIR: read DIR/config.json, DIR/tokens.bin (int32 [B, T+1]: BOS then the
                                  sequence) and one raw little-endian float32 file per HF tensor
                                  (DIR/w/<name>.bin); write DIR/out/logits.bin ([B, T, V]),
                                  DIR/out/result.json (loss), DIR/out/grad/<name>.bin and, after one
@@ -148,7 +148,8 @@ def bench(args):
 
 if __name__ == "__main__":
     if sys.argv[1] == "parity":
-        parity(sys.argv[2])
+        for d in sys.argv[2:]:
+            parity(d)
     elif sys.argv[1] == "bench":
         bench(sys.argv[2:])
     else:

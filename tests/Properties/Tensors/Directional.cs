@@ -1,6 +1,6 @@
 using Unlearning.Tensors.Randomness;
 
-namespace Unlearning.Properties.Tensors;
+namespace Unlearning.Properties.Kernels;
 
 /// <summary>
 /// Finite-difference check of a gradient along a random direction u (all coordinates at once):

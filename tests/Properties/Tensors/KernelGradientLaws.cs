@@ -2,9 +2,9 @@ using FsCheck.Fluent;
 using Unlearning.Properties.Checking;
 using Unlearning.Tensors.Kernels;
 using Unlearning.Tensors.Randomness;
-using static Unlearning.Properties.Tensors.Directional;
+using static Unlearning.Properties.Kernels.Directional;
 
-namespace Unlearning.Properties.Tensors;
+namespace Unlearning.Properties.Kernels;
 
 /// <summary>
 /// Every kernel's backward pass against finite differences of its forward pass, over random
