@@ -56,6 +56,34 @@ public static class ConfigSchema
     public static bool IsSection(string prefix) =>
         Fields.Any(f => f.Key.StartsWith(prefix + ".", StringComparison.Ordinal));
 
+    /// <summary>
+    /// The table of docs/configuration.md: every key with its type, unit, value in each preset and
+    /// meaning (a test keeps the document and this table equal).
+    /// </summary>
+    public static string MarkdownTable()
+    {
+        var presets = Presets.Names.Select(n => (Name: n, Config: Presets.Find(n)!)).ToList();
+        var text = new System.Text.StringBuilder();
+        text.Append("| key | type | unit | ").Append(string.Join(" | ", presets.Select(p => p.Name))).Append(" | meaning |\n");
+        text.Append("| --- | --- | --- | ").Append(string.Join(" | ", presets.Select(_ => "---"))).Append(" | --- |\n");
+        foreach (var f in Fields)
+        {
+            var type = f.Kind switch
+            {
+                FieldKind.Integer => "integer",
+                FieldKind.Number => "number",
+                FieldKind.Boolean => "boolean",
+                FieldKind.Choice => string.Join(" \\| ", f.Choices),
+                _ => "string or null",
+            };
+            text.Append(CultureInfo.InvariantCulture, $"| `{f.Key}` | {type} | {f.Unit} | ")
+                .Append(string.Join(" | ", presets.Select(p => $"`{f.Format(p.Config)}`")))
+                .Append(CultureInfo.InvariantCulture, $" | {f.Description.Replace("|", "\\|", StringComparison.Ordinal)} Allowed: {f.Expected}. |\n");
+        }
+
+        return text.ToString();
+    }
+
     private static List<ConfigField> Build()
     {
         var f = new List<ConfigField>
@@ -166,7 +194,7 @@ public static class ConfigSchema
             Number("metrics.tau", "bits", "τ: an example with Δ0 = E0 − Eref ≤ τ is not memorized (quality null).",
                 0, 1e6, true, c => c.Metrics.Tau, (c, v) => c with { Metrics = c.Metrics with { Tau = v } }),
             Number("metrics.delta", "bits", "δ: t* = min{t : E_t ≤ E_ref + δ}.",
-                -1e6, 1e6, true, c => c.Metrics.Delta, (c, v) => c with { Metrics = c.Metrics with { Delta = v } }),
+                0, 1e6, true, c => c.Metrics.Delta, (c, v) => c with { Metrics = c.Metrics with { Delta = v } }),
 
             Int("evaluation.batch_size", "sequences", "Sequences per forward pass when scoring populations, forget and validation sets.",
                 1, 1 << 16, c => c.Evaluation.BatchSize, (c, v) => c with { Evaluation = c.Evaluation with { BatchSize = v } }),

@@ -1,20 +1,454 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using LanguageExt;
+using Unlearning.Core.Data;
+using Unlearning.Core.Errors;
 using Unlearning.Core.Experiment;
+using Unlearning.Core.Metrics;
+using Unlearning.Core.Model;
+using Unlearning.Core.Results;
+using Unlearning.Core.Tokenization;
+using Unlearning.Core.Training;
+using Unlearning.Storage.Packages;
+using Unlearning.Storage.Parquet;
 
 namespace Unlearning.Host.Experiment;
 
-/// <summary>The stages' work on the engine, data, metrics and storage (being integrated).</summary>
+/// <summary>
+/// The work behind each stage, on the engine (src/Core/Model, Training), the data sets
+/// (src/Core/Data, Tokenization, src/Storage/Packages), the metrics (src/Core/Metrics) and the
+/// formats (src/Storage). Everything a stage needs from an earlier one is read back from the run
+/// folder, so any stage can run in a fresh process (resume).
+/// </summary>
 public sealed class ExperimentWork(ExperimentConfig config, RunFolder folder, string? cache, RunLog log) : IStageWork
 {
-    public ExperimentConfig Config { get; } = config;
+    internal static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
-    public RunFolder Folder { get; } = folder;
+    private StoredExamples? _examples;
+    private BpeTokenizer? _tokenizer;
+    private StoredScores? _scores;
+    private Gpt2Weights? _theta0;
+    private Trainer? _ascent;
+    private Evaluator? _evaluator;
+    private IStageProgress? _forgetProgress;
+    private int _forgetRemaining;
 
-    public string? Cache { get; } = cache;
+    private int Threads => config.Threads;
 
-    public RunLog Log { get; } = log;
+    private int Seed => checked((int)config.Seed);
 
-    public IReadOnlyList<ForgetCandidate> ForgetCandidates() => throw new NotSupportedException("the data stage is not integrated yet");
+    public IReadOnlyList<ForgetCandidate> ForgetCandidates() => Examples().ForgetCandidates();
 
-    public void Run(Stage stage, IRunProgress progress, CancellationToken cancel) =>
-        throw new NotSupportedException($"stage {stage.Id} is not integrated yet");
+    public void Prepare(IReadOnlyList<Stage> remaining, IRunProgress progress)
+    {
+        _forgetRemaining = remaining.Count(s => s.Kind == StageKind.Forget);
+    }
+
+    public void Run(Stage stage, IRunProgress progress, CancellationToken cancel)
+    {
+        switch (stage.Kind)
+        {
+            case StageKind.Data:
+                BuildData(progress);
+                break;
+            case StageKind.TrainBase:
+                Train("base", folder.BaseModel, Seed, Examples().BaseTraining(), progress, cancel);
+                break;
+            case StageKind.TrainReference:
+                var k = RunFolder.ReferenceIndex(stage);
+                Train(k == 0 ? "reference" : $"reference-{k}", folder.ReferenceModel(k), Seed + k, Examples().ReferenceTraining(), progress, cancel);
+                break;
+            case StageKind.Score:
+                Score(progress);
+                break;
+            case StageKind.Forget:
+                Forget(stage, progress, cancel);
+                break;
+            case StageKind.Tables:
+                FinishForgetProgress();
+                WriteTables(progress);
+                break;
+            case StageKind.Report:
+                WriteReport(progress);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(stage), stage.Kind, "stage kind");
+        }
+    }
+
+    // ---- data ---------------------------------------------------------------------------------
+
+    private static T Get<T>(Either<InputError, T> value) => value.Match(v => v, e => throw e.ToException());
+
+    private SplitConfig SplitConfig()
+    {
+        var d = config.Data;
+        return new SplitConfig(d.ExampleTokens, d.TrainExamples,
+        [
+            .. d.Sources()
+                .Where(s => s.Name == SourceNames.Brown || s.Source.Forget + s.Source.Population + s.Source.Validation > 0)
+                .Select(s => new SourcePlan(
+                    s.Name, s.Source.Forget, s.Source.Repeats, s.Source.Population, s.Source.Validation,
+                    s.Name == SourceNames.Canary ? DocumentRoles.OnePerDocument : DocumentRoles.Fraction)),
+        ]);
+    }
+
+    private void BuildData(IRunProgress progress)
+    {
+        var split = SplitConfig();
+        var packageCache = PackageCache.Default(cache);
+        using (var reading = progress.Start("read corpora", split.Sources.Count, "sources"))
+        {
+            var documents = new Dictionary<string, IReadOnlyList<Document>>(StringComparer.Ordinal);
+            foreach (var plan in split.Sources)
+            {
+                documents[plan.Source] = plan.Source == SourceNames.Canary
+                    ? Get(Canary.Generate(new CanaryTemplate(), Core.Data.SplitConfig.DocumentsNeeded(plan), Seed))
+                    : Get(PackageCorpora.Read(plan.Source, packageCache));
+                reading.Advance();
+            }
+
+            var documentSplit = Get(ExampleSets.SplitDocuments(split, documents, Seed));
+            reading.Status("tokenizer");
+            var tokenizer = config.Model.Init is { } init
+                ? Get(PackageCorpora.LoadTokenizer(init))
+                : Get(BpeTokenizer.Train(documentSplit.TokenizerTexts, config.Data.VocabSize));
+            reading.Status("example sets");
+            var sets = Get(ExampleSets.Build(documentSplit, tokenizer));
+
+            PackageCorpora.SaveTokenizer(tokenizer, folder.DataFolder);
+            RunFolder.WriteAllTextAtomic(Path.Combine(folder.DataFolder, "splits.tsv"), sets.Manifest());
+            var stored = new StoredExamples(tokenizer.VocabSize, tokenizer.EndOfText, [.. sets.All.Select(e =>
+                new StoredExample(e.Id, e.Source, ExampleSets.SetName(e.Set), e.Repeats, e.Tokens))]);
+            RunFolder.WriteAllTextAtomic(folder.ExamplesFile, JsonSerializer.Serialize(stored, Json));
+            _examples = stored;
+            _tokenizer = tokenizer;
+            log.Line($"data: vocabulary {tokenizer.VocabSize}, {stored.Examples.Count} examples "
+                + string.Join(", ", stored.Examples.GroupBy(e => e.Set).Select(g => $"{g.Key} {g.Count()}")));
+        }
+    }
+
+    private StoredExamples Examples() =>
+        _examples ??= JsonSerializer.Deserialize<StoredExamples>(File.ReadAllText(folder.ExamplesFile), Json)
+            ?? throw new InputError(folder.ExamplesFile, "document", "the example sets", "null").ToException();
+
+    private BpeTokenizer Tokenizer() => _tokenizer ??= Get(PackageCorpora.LoadTokenizer(folder.DataFolder));
+
+    // ---- training -----------------------------------------------------------------------------
+
+    private Gpt2Config ModelConfig()
+    {
+        if (config.Model.Init is { } init)
+        {
+            return ModelFiles.LoadConfig(init);
+        }
+
+        var m = config.Model;
+        return new Gpt2Config(Examples().VocabSize, m.NPositions, m.NEmbd, m.NLayer, m.NHead) { BosTokenId = Examples().Bos };
+    }
+
+    private void Train(string model, string destination, int seed, IReadOnlyList<int[]> data, IRunProgress progress, CancellationToken cancel)
+    {
+        var t = config.Training;
+        var gpt = Get(Gpt2Config.Validate(ModelConfig()));
+        var weights = config.Model.Init is { } init ? ModelFiles.Load(init, gpt) : Gpt2Weights.Init(gpt, (ulong)seed);
+        LearningRateSchedule schedule = t.Schedule == "cosine"
+            ? new LearningRateSchedule.WarmupCosine(t.LearningRate, t.WarmupSteps, t.Steps, t.MinLrRatio * t.LearningRate)
+            : new LearningRateSchedule.Constant(t.LearningRate);
+        var settings = new TrainSettings(new Optimizer.AdamW(t.Beta1, t.Beta2, t.Epsilon, t.WeightDecay), schedule, t.GradClip > 0 ? t.GradClip : null);
+        var trainer = new Trainer(gpt, settings, Threads);
+        var state = TrainState.Start(weights, settings.Optimizer);
+        var order = new BatchOrder(data.Count, seed);
+        var curve = new List<TrainingCurveRow>(t.Steps);
+        var clock = Stopwatch.StartNew();
+        using (var bar = progress.Start($"train {model}", t.Steps, "steps"))
+        {
+            var batch = new int[t.BatchSize][];
+            for (int step = 0; step < t.Steps; step++)
+            {
+                cancel.ThrowIfCancellationRequested();
+                for (int b = 0; b < batch.Length; b++)
+                {
+                    batch[b] = data[order.Next()];
+                }
+
+                var result = Get(trainer.Step(state, batch));
+                if (!double.IsFinite(result.Loss))
+                {
+                    throw new InvalidOperationException($"training {model} diverged at step {step + 1} (loss {result.Loss}); lower training.learning_rate");
+                }
+
+                trainer.Recycle(state);
+                state = result.State;
+                curve.Add(new TrainingCurveRow { Model = model, Step = step + 1, Loss = result.Loss, LearningRate = result.LearningRate, GradNorm = result.GradNorm });
+                bar.Advance();
+                if (step % 10 == 0)
+                {
+                    bar.Status($"loss {result.Loss.ToString("0.000", CultureInfo.InvariantCulture)}");
+                }
+            }
+        }
+
+        var finalLoss = curve.Count > 0 ? curve[^1].Loss : double.NaN;
+        ParquetTable<TrainingCurveRow>.Write(folder.Curve(model), curve, Tables.Metadata("curve_" + model, ConfigJson.Canonical(config)));
+        RunFolder.WriteAllTextAtomic(
+            Path.ChangeExtension(folder.Curve(model), ".json"),
+            JsonSerializer.Serialize(new StoredTraining(model, t.Steps, clock.Elapsed.TotalSeconds, finalLoss), Json));
+        RunFolder.WriteFolderAtomic(destination, dir =>
+        {
+            ModelFiles.Save(dir, state.Weights);
+            PackageCorpora.SaveTokenizer(Tokenizer(), dir);
+        });
+        log.Line($"train {model}: {t.Steps} steps, final loss {finalLoss.ToString("0.0000", CultureInfo.InvariantCulture)}, {clock.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    /// <summary>Batches drawn without replacement, reshuffled every epoch, from one seed.</summary>
+    private sealed class BatchOrder(int count, int seed)
+    {
+        private readonly Random _random = new(seed);
+        private readonly int[] _order = Enumerable.Range(0, count).ToArray();
+        private int _at = count;
+
+        public int Next()
+        {
+            if (_at >= _order.Length)
+            {
+                _random.Shuffle(_order);
+                _at = 0;
+            }
+
+            return _order[_at++];
+        }
+    }
+
+    // ---- scores of θ0 and θref --------------------------------------------------------------
+
+    private Evaluator Evaluator(Gpt2Config gpt) => _evaluator ??= new Evaluator(gpt, config.Evaluation.BatchSize, Threads);
+
+    private void Score(IRunProgress progress)
+    {
+        var clock = Stopwatch.StartNew();
+        var ex = Examples();
+        var gpt = Get(Gpt2Config.Validate(ModelConfig()));
+        var evaluator = Evaluator(gpt);
+        var models = new List<Gpt2Weights> { Theta0(gpt) };
+        for (int k = 0; k < config.Reference.Seeds; k++)
+        {
+            models.Add(ModelFiles.Load(folder.ReferenceModel(k), gpt));
+        }
+
+        var forget = ex.Examples.Where(e => e.Set is StoredExamples.ForgetId or StoredExamples.ForgetOod).ToList();
+        var sources = SourceNames.All.Where(s => ex.Of(StoredExamples.Population, s).Any() || ex.Of(StoredExamples.Validation, s).Any()).ToList();
+        var sequences = forget.Select(e => e.Tokens)
+            .Concat(sources.SelectMany(s => ex.Of(StoredExamples.Population, s).Select(e => e.Tokens)))
+            .ToList();
+        var bits = new List<double[]>();
+        using (var bar = progress.Start("score θ0 and θref", models.Count, "models"))
+        {
+            foreach (var w in models)
+            {
+                bits.Add([.. Get(evaluator.Evaluate(w, sequences, withDistributionStats: false)).Select(s => s.NllBits)]);
+                bar.Advance();
+            }
+        }
+
+        var populations = new Dictionary<string, StoredPopulation>(StringComparer.Ordinal);
+        int at = forget.Count;
+        foreach (var s in sources)
+        {
+            var ids = ex.Of(StoredExamples.Population, s).Select(e => e.Id).ToList();
+            populations[s] = new StoredPopulation(
+                ids, bits[0][at..(at + ids.Count)], [.. bits.Skip(1).Select(b => (IReadOnlyList<double>)b[at..(at + ids.Count)])]);
+            at += ids.Count;
+        }
+
+        var utility = new Dictionary<string, StoredUtility>(StringComparer.Ordinal);
+        foreach (var s in sources.Where(s => ex.Of(StoredExamples.Validation, s).Any()))
+        {
+            var scores = Get(evaluator.Evaluate(models[0], [.. ex.Of(StoredExamples.Validation, s).Select(e => e.Tokens)], withDistributionStats: true));
+            var sum = UtilitySum.Empty;
+            foreach (var sc in scores)
+            {
+                for (int i = 0; i < sc.Length; i++)
+                {
+                    sum = UtilitySum.Add(sum, sc.Log2Probs[i] * Math.Log(2), sc.Top1Correct[i]);
+                }
+            }
+
+            var u = Get(Utility.Of(s, sum));
+            utility[s] = new StoredUtility(u.Tokens, u.MeanNll, u.Perplexity, u.Accuracy);
+        }
+
+        var (baseFits, refFits) = Fits(populations);
+        var baselines = forget.Select((e, i) => Get(Baselines.Of(
+            e.Id, e.Source, e.Tokens.Length, bits[0][i], baseFits[e.Source],
+            [.. bits.Skip(1).Select(b => b[i])], refFits[e.Source]))).ToList();
+        var stored = new StoredScores(populations, utility, baselines, clock.Elapsed.TotalSeconds);
+        RunFolder.WriteAllTextAtomic(folder.ScoresFile, JsonSerializer.Serialize(stored, Json));
+        _scores = stored;
+        log.Line($"score: {forget.Count} forget examples, {baselines.Count(b => b.Memorized(config.Metrics))} memorized (Δ0 > τ)");
+    }
+
+    private static (Dictionary<string, ScoredPopulation> Base, Dictionary<string, List<ScoredPopulation>> Ref) Fits(IReadOnlyDictionary<string, StoredPopulation> populations)
+    {
+        var baseFits = new Dictionary<string, ScoredPopulation>(StringComparer.Ordinal);
+        var refFits = new Dictionary<string, List<ScoredPopulation>>(StringComparer.Ordinal);
+        foreach (var (s, p) in populations)
+        {
+            if (p.Ids.Count == 0)
+            {
+                continue;
+            }
+
+            baseFits[s] = Get(ScoredPopulation.Of(s, p.Ids, p.BitsBase));
+            refFits[s] = [.. p.BitsRef.Select(b => Get(ScoredPopulation.Of(s, p.Ids, b)))];
+        }
+
+        return (baseFits, refFits);
+    }
+
+    private StoredScores Scores() =>
+        _scores ??= JsonSerializer.Deserialize<StoredScores>(File.ReadAllText(folder.ScoresFile), Json)
+            ?? throw new InputError(folder.ScoresFile, "document", "the base and reference scores", "null").ToException();
+
+    private Gpt2Weights Theta0(Gpt2Config gpt) => _theta0 ??= ModelFiles.Load(folder.BaseModel, gpt);
+
+    // ---- unlearning ---------------------------------------------------------------------------
+
+    private void Forget(Stage stage, IRunProgress progress, CancellationToken cancel)
+    {
+        var clock = Stopwatch.StartNew();
+        var ex = Examples();
+        var scores = Scores();
+        var gpt = Get(Gpt2Config.Validate(ModelConfig()));
+        var theta0 = Theta0(gpt);
+        var evaluator = Evaluator(gpt);
+        _ascent ??= new Trainer(gpt, UnlearningRun.AscentSettings(config.Unlearning), Threads);
+        var byId = ex.Examples.ToDictionary(e => e.Id, StringComparer.Ordinal);
+        var baselines = scores.Baselines.ToDictionary(b => b.ExampleId, StringComparer.Ordinal);
+        var tokenizer = Tokenizer();
+        var targets = stage.Examples.Select(id =>
+        {
+            var e = byId[id];
+            return new TargetExample(id, e.Source, e.Repeats, e.Tokens, tokenizer.Decode(e.Tokens), baselines[id]);
+        }).ToList();
+        var targetSources = targets.Select(t => t.Source).Distinct().ToList();
+        var (baseFits, _) = Fits(scores.Populations);
+        var inputs = new UnlearningInputs(
+            config,
+            theta0,
+            targets,
+            targetSources.ToDictionary(s => s, s => new ScoredSet(s, scores.Populations[s].Ids, [.. scores.Populations[s].Ids.Select(id => byId[id].Tokens)])),
+            SourceNames.All.Where(s => ex.Of(StoredExamples.Validation, s).Any())
+                .ToDictionary(s => s, s => (IReadOnlyList<int[]>)[.. ex.Of(StoredExamples.Validation, s).Select(e => e.Tokens)]),
+            baseFits,
+            scores.UtilityBase.ToDictionary(kv => kv.Key, kv => new Utility(kv.Key, kv.Value.Tokens, kv.Value.MeanNll, kv.Value.Perplexity, kv.Value.Accuracy)));
+
+        _forgetProgress ??= progress.Start("unlearn", Math.Max(1, _forgetRemaining) * (long)config.Unlearning.MaxSteps, "steps");
+        int stepsRun = 0;
+        var outcome = Get(UnlearningRun.Execute(inputs, _ascent, evaluator, t =>
+        {
+            stepsRun = t;
+            _forgetProgress.Advance();
+        }, cancel));
+
+        // Early stops leave steps of the budget unused: count them done so the ETA stays honest.
+        _forgetProgress.Advance(config.Unlearning.MaxSteps - stepsRun);
+        _forgetProgress.Status(stage.Id["forget/".Length..] + ": " + string.Join(", ", outcome.Examples.Select(e => e.Status).Distinct()));
+        var part = new StoredPart(stage.Id, outcome.Examples, outcome.Steps, stepsRun, clock.Elapsed.TotalSeconds);
+        RunFolder.WriteAllTextAtomic(folder.Part(stage.Id["forget/".Length..]), JsonSerializer.Serialize(part, Json));
+        log.Line($"{stage.Id}: {string.Join(", ", outcome.Examples.Select(e => $"{e.ExampleId} {e.Status} t*={e.StepsToUnlearn?.ToString(CultureInfo.InvariantCulture) ?? "-"}"))}, {stepsRun} steps");
+    }
+
+    private void FinishForgetProgress()
+    {
+        _forgetProgress?.Dispose();
+        _forgetProgress = null;
+    }
+
+    // ---- tables, manifest, report -----------------------------------------------------------
+
+    private void WriteTables(IRunProgress progress)
+    {
+        using var bar = progress.Start("tables", RunFolder.TableNames.Count, "tables");
+        var ex = Examples();
+        var scores = Scores();
+        var plan = ExperimentPlan.ForgetTargets(config, ex.ForgetCandidates());
+        var parts = plan.Select(s => JsonSerializer.Deserialize<StoredPart>(File.ReadAllText(folder.Part(s.Id["forget/".Length..])), Json)!).ToList();
+        var configJson = ConfigJson.Canonical(config);
+        var gpt = ModelConfig();
+        var byId = ex.Examples.ToDictionary(e => e.Id, StringComparer.Ordinal);
+
+        double? Seconds(string model)
+        {
+            var path = Path.ChangeExtension(folder.Curve(model), ".json");
+            return File.Exists(path) ? JsonSerializer.Deserialize<StoredTraining>(File.ReadAllText(path), Json)?.Seconds : null;
+        }
+
+        var run = new RunRow
+        {
+            RunId = ConfigJson.Hash(config)[..12],
+            ConfigHash = ConfigJson.Hash(config),
+            Seed = config.Seed,
+            Preset = config.Preset,
+            ModelParameters = gpt.ParameterCount(),
+            NLayer = gpt.NLayer,
+            NEmbd = gpt.NEmbd,
+            NHead = gpt.NHead,
+            VocabSize = gpt.VocabSize,
+            ExampleTokens = config.Data.ExampleTokens,
+            TrainExamples = ex.Of(StoredExamples.Train).Count() + ex.Of(StoredExamples.ForgetId).Count(),
+            ForgetId = ex.Of(StoredExamples.ForgetId).Count(),
+            ForgetOod = ex.Of(StoredExamples.ForgetOod).Count(),
+            PopulationSize = ex.Of(StoredExamples.Population).Count(),
+            StartedAt = File.GetCreationTimeUtc(folder.ConfigFile),
+            FinishedAt = DateTime.UtcNow,
+            TrainSeconds = Seconds("base"),
+            ReferenceSeconds = Enumerable.Range(0, config.Reference.Seeds).Sum(k => Seconds(k == 0 ? "reference" : $"reference-{k}") ?? 0),
+            ForgetSeconds = parts.Sum(p => p.Seconds),
+            Threads = config.Threads,
+            Versions = JsonSerializer.Serialize(new Dictionary<string, string>
+            {
+                ["unlearning"] = Cli.Version,
+                ["dotnet"] = Environment.Version.ToString(),
+                ["schema"] = Tables.SchemaVersion.ToString(CultureInfo.InvariantCulture),
+            }),
+            Status = parts.SelectMany(p => p.Examples).Any(e => e.Status == ExampleStatus.Diverged) ? "finished_with_divergence" : "finished",
+        };
+
+        ParquetTable<RunRow>.Write(folder.Table(Tables.Runs), [run], Tables.Metadata(Tables.Runs, configJson));
+        bar.Advance();
+        ParquetTable<ExampleRow>.Write(folder.Table(Tables.Examples), parts.SelectMany(p => p.Examples), Tables.Metadata(Tables.Examples, configJson));
+        bar.Advance();
+        ParquetTable<StepRow>.Write(folder.Table(Tables.Steps), parts.SelectMany(p => p.Steps), Tables.Metadata(Tables.Steps, configJson));
+        bar.Advance();
+        var populationRows = SourceNames.All.Where(scores.Populations.ContainsKey).SelectMany(s =>
+        {
+            var p = scores.Populations[s];
+            return p.Ids.Select((id, i) => new PopulationRow
+            {
+                Source = s,
+                ExampleId = id,
+                Tokens = byId[id].Tokens,
+                BitsBase = p.BitsBase[i],
+                BitsRef = p.BitsRef.Average(b => b[i]),
+            });
+        });
+        ParquetTable<PopulationRow>.Write(folder.Table(Tables.Populations), populationRows, Tables.Metadata(Tables.Populations, configJson));
+        bar.Advance();
+        RunManifest.Write(folder, config);
+    }
+
+    private void WriteReport(IRunProgress progress)
+    {
+        using var bar = progress.Start("report", 1, "reports");
+        ReportStage.Write(folder.Root);
+        bar.Advance();
+    }
 }

@@ -11,6 +11,9 @@ public interface IStageWork
     /// <summary>The forget candidates, once the data stage is done.</summary>
     IReadOnlyList<ForgetCandidate> ForgetCandidates();
 
+    /// <summary>Told, before any of them runs, which stages will run (for progress totals).</summary>
+    void Prepare(IReadOnlyList<Stage> remaining, IRunProgress progress);
+
     /// <summary>Does the stage's work and writes its outputs (its marker last).</summary>
     void Run(Stage stage, IRunProgress progress, CancellationToken cancel);
 }
@@ -97,6 +100,7 @@ public static class Pipeline
             }
         }
 
+        work.Prepare([.. plan.Where(s => InScope(scope, s.Kind) && remaining.Contains(s))], progress);
         foreach (var stage in plan.Where(s => InScope(scope, s.Kind)))
         {
             if (ranNow.Contains(stage.Id))
