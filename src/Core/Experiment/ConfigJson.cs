@@ -331,10 +331,12 @@ public static class ConfigJson
         }
 
         using var stream = new MemoryStream();
+        // The canonical form escapes strings System.Text.Json's default way, as the run manifest
+        // (src/Storage/Manifest) does, so both compute the same hash; the written file is readable.
         using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions
         {
             Indented = indented,
-            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+            Encoder = indented ? System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping : null,
         }))
         {
             WriteNode(writer, tree);

