@@ -52,13 +52,20 @@ public static partial class Html
                     html.Append("</ul>\n");
                     break;
                 case Table t:
-                    html.Append("<table>\n<thead><tr>");
-                    foreach (var header in t.Header)
+                    html.Append("<table>\n");
+                    if (t.Header.Any(h => h.Length > 0))
                     {
-                        html.Append("<th>").Append(Inline(header)).Append("</th>");
+                        // Markdown needs a header row; a key–value table without one reads better without it.
+                        html.Append("<thead><tr>");
+                        foreach (var header in t.Header)
+                        {
+                            html.Append("<th>").Append(Inline(header)).Append("</th>");
+                        }
+
+                        html.Append("</tr></thead>\n");
                     }
 
-                    html.Append("</tr></thead>\n<tbody>\n");
+                    html.Append("<tbody>\n");
                     foreach (var row in t.Rows)
                     {
                         html.Append("<tr>");
