@@ -91,7 +91,7 @@ public static class ConfigSchema
             Choice("preset", "", "The preset the configuration started from; a file's preset is the base its other keys override.",
                 Presets.Names, c => c.Preset, (c, v) => c with { Preset = v }),
             Long("seed", "", "Master seed: data splits, initialisation, batch order and canaries derive from it.",
-                0, long.MaxValue, c => c.Seed, (c, v) => c with { Seed = v }),
+                0, int.MaxValue, c => c.Seed, (c, v) => c with { Seed = v }),
             Int("threads", "threads", "Threads of the numeric engine. Results are reproducible for a fixed thread count.",
                 1, 256, c => c.Threads, (c, v) => c with { Threads = v }),
 

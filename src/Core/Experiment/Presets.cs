@@ -59,9 +59,9 @@ public static class Presets
         {
             Method = "gradient_ascent",
             Optimizer = "sgd",
-            LearningRate = 0.05,
+            LearningRate = 0.03,
             GradClip = 1.0,
-            MaxSteps = 40,
+            MaxSteps = 50,
             DenseSteps = 10,
             EvalEvery = 5,
             EarlyStop = true,
@@ -110,7 +110,7 @@ public static class Presets
             {
                 ExampleTokens = 64,
                 VocabSize = 8192,
-                TrainExamples = 60_000,
+                TrainExamples = 15_000,
                 Brown = new SourceConfig(Forget: 64, Repeats: 1, Population: 512, Validation: 256),
                 Code = new SourceConfig(Forget: 22, Repeats: 4, Population: 512, Validation: 128),
                 Spam = new SourceConfig(Forget: 22, Repeats: 4, Population: 512, Validation: 128),

@@ -81,9 +81,11 @@ internal static class RunManifest
     public static string Describe(int files) => files.ToString(CultureInfo.InvariantCulture) + " files";
 }
 
-/// <summary>report.md and report.html through the report helper's command.</summary>
+/// <summary>report.md, report.html and the figures through the report helper's writer (what <c>unlearn report</c> does).</summary>
 internal static class ReportStage
 {
-    public static void Write(string runFolder) =>
-        throw new NotSupportedException($"the report of {runFolder} waits for the report helper's command");
+    /// <summary>Writes the report; returns the notices for the reader (no rasteriser, a failed PNG).</summary>
+    public static IReadOnlyList<string> Write(string runFolder) =>
+        Reporting.ReportFiles.Write(runFolder, Reporting.ParquetRunTables.Read, Reporting.Rasterizer.Find())
+            .Match(written => written.Notices, e => throw e.ToException());
 }

@@ -21,7 +21,13 @@ namespace Unlearning.Host.Experiment;
 /// formats (src/Storage). Everything a stage needs from an earlier one is read back from the run
 /// folder, so any stage can run in a fresh process (resume).
 /// </summary>
-public sealed class ExperimentWork(ExperimentConfig config, RunFolder folder, string? cache, RunLog log) : IStageWork
+/// <param name="documents">
+/// Where a source's documents come from: null reads the pinned packages (canaries are generated);
+/// tests give small synthetic corpora instead.
+/// </param>
+public sealed class ExperimentWork(
+    ExperimentConfig config, RunFolder folder, string? cache, RunLog log,
+    Func<string, IReadOnlyList<Document>>? documents = null) : IStageWork
 {
     internal static readonly JsonSerializerOptions Json = new()
     {
@@ -105,16 +111,16 @@ public sealed class ExperimentWork(ExperimentConfig config, RunFolder folder, st
         var packageCache = PackageCache.Default(cache);
         using (var reading = progress.Start("read corpora", split.Sources.Count, "sources"))
         {
-            var documents = new Dictionary<string, IReadOnlyList<Document>>(StringComparer.Ordinal);
+            var corpora = new Dictionary<string, IReadOnlyList<Document>>(StringComparer.Ordinal);
             foreach (var plan in split.Sources)
             {
-                documents[plan.Source] = plan.Source == SourceNames.Canary
+                corpora[plan.Source] = plan.Source == SourceNames.Canary
                     ? Get(Canary.Generate(new CanaryTemplate(), Core.Data.SplitConfig.DocumentsNeeded(plan), Seed))
-                    : Get(PackageCorpora.Read(plan.Source, packageCache));
+                    : documents is not null ? documents(plan.Source) : Get(PackageCorpora.Read(plan.Source, packageCache));
                 reading.Advance();
             }
 
-            var documentSplit = Get(ExampleSets.SplitDocuments(split, documents, Seed));
+            var documentSplit = Get(ExampleSets.SplitDocuments(split, corpora, Seed));
             reading.Status("tokenizer");
             var tokenizer = config.Model.Init is { } init
                 ? Get(PackageCorpora.LoadTokenizer(init))
@@ -405,7 +411,7 @@ public sealed class ExperimentWork(ExperimentConfig config, RunFolder folder, st
             TrainExamples = ex.Of(StoredExamples.Train).Count() + ex.Of(StoredExamples.ForgetId).Count(),
             ForgetId = ex.Of(StoredExamples.ForgetId).Count(),
             ForgetOod = ex.Of(StoredExamples.ForgetOod).Count(),
-            PopulationSize = ex.Of(StoredExamples.Population).Count(),
+            PopulationSize = SourceNames.All.Max(s => ex.Of(StoredExamples.Population, s).Count()),
             StartedAt = File.GetCreationTimeUtc(folder.ConfigFile),
             FinishedAt = DateTime.UtcNow,
             TrainSeconds = Seconds("base"),
@@ -452,7 +458,11 @@ public sealed class ExperimentWork(ExperimentConfig config, RunFolder folder, st
     private void WriteReport(IRunProgress progress)
     {
         using var bar = progress.Start("report", 1, "reports");
-        ReportStage.Write(folder.Root);
+        foreach (var notice in ReportStage.Write(folder.Root))
+        {
+            progress.Message($"report: note: {notice}");
+        }
+
         bar.Advance();
     }
 }
