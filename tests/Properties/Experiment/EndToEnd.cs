@@ -224,6 +224,39 @@ public sealed class EndToEnd : IDisposable
     }
 
     [Fact]
+    public void Starting_from_a_hugging_face_folder_uses_its_model_and_tokenizer()
+    {
+        // A small GPT-2 folder written here: its own tokenizer and a model of another size than the preset's.
+        var init = Path.Combine(_root, "gpt2-small-test");
+        var tokenizer = Core.Tokenization.BpeTokenizer.Train(Corpus(SourceNames.Brown).Select(d => d.Text), 280).Match(t => t, e => throw e.ToException());
+        Unlearning.Storage.Packages.PackageCorpora.SaveTokenizer(tokenizer, init);
+        var gpt = new Core.Model.Gpt2Config(tokenizer.VocabSize, 32, 24, 2, 3) { BosTokenId = tokenizer.EndOfText };
+        var weights = Core.Model.Gpt2Weights.Init(gpt, 7);
+        Unlearning.Storage.Checkpoints.Gpt2Checkpoint.Save(
+            init, gpt, [.. weights.Specs.Select((spec, i) => new Unlearning.Storage.Checkpoints.NamedTensor(spec.Name, spec.Shape, weights[i]))],
+            new Unlearning.Storage.Checkpoints.CheckpointOptions { EndOfTextId = tokenizer.EndOfText });
+
+        // training.steps = 0: θ0 and θref are the checkpoint itself.
+        var config = Tiny($"model.init={init}", "training.steps=0", "training.warmup_steps=0");
+        var dir = Path.Combine(_root, "from-init");
+        Run(config, dir, PipelineScope.Train);
+        Run(config, dir, PipelineScope.Forget);
+
+        var run = Assert.Single(ParquetTable<RunRow>.ReadAll(Path.Combine(dir, "runs.parquet")));
+        Assert.Equal((tokenizer.VocabSize, 2, 24, 3), (run.VocabSize, run.NLayer, run.NEmbd, run.NHead));
+        Assert.Equal(File.ReadAllText(Path.Combine(init, "vocab.json")), File.ReadAllText(Path.Combine(dir, "data", "vocab.json")));
+        Assert.Equal(File.ReadAllText(Path.Combine(init, "merges.txt")), File.ReadAllText(Path.Combine(dir, "models", "base", "merges.txt")));
+        var (baseConfig, baseTensors) = Unlearning.Storage.Checkpoints.Gpt2Checkpoint.Load(Path.Combine(dir, "models", "base"));
+        Assert.Equal(gpt with { BosTokenId = null }, baseConfig with { BosTokenId = null });
+        Assert.All(baseTensors, t => Assert.Equal(weights[t.Name], t.Data));
+
+        // The examples were tokenized with the checkpoint's vocabulary: every token decodes back under it.
+        var examples = ParquetTable<ExampleRow>.ReadAll(Path.Combine(dir, "examples.parquet"));
+        Assert.Equal(5, examples.Count);
+        Assert.All(examples, e => Assert.Equal(e.Text, tokenizer.Decode(e.Tokens)));
+    }
+
+    [Fact]
     public void A_folder_of_another_configuration_is_refused()
     {
         var dir = Path.Combine(_root, "other");
