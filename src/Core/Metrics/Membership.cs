@@ -31,6 +31,15 @@ public readonly record struct AucCount(long Forget, long Population, long TwiceU
 {
     public static AucCount Empty(long population) => new(0, population, 0);
 
+    /// <summary>One forget score against the population's scores sorted ascending.</summary>
+    public static AucCount Add(AucCount c, MembershipScore kind, System.Collections.Immutable.ImmutableArray<double> sortedPopulation, double forget)
+    {
+        long below = Metrics.Population.LowerBound(sortedPopulation, forget);
+        long ties = Metrics.Population.UpperBound(sortedPopulation, forget) - below;
+        long beaten = Membership.HigherMeansMember(kind) ? below : sortedPopulation.Length - below - ties;
+        return new AucCount(c.Forget + 1, sortedPopulation.Length, c.TwiceU + (2 * beaten) + ties);
+    }
+
     public static AucCount Merge(AucCount a, AucCount b) => new(a.Forget + b.Forget, Math.Max(a.Population, b.Population), a.TwiceU + b.TwiceU);
 
     /// <summary>AUC = U / (M·N): the probability that a forget example looks more like a member than a population example, ties half.</summary>
@@ -147,17 +156,7 @@ public static class Membership
         }
 
         var sorted = population.Order().ToImmutableArray();
-        bool higher = HigherMeansMember(kind);
-        var count = AucCount.Empty(sorted.Length);
-        foreach (double f in forget)
-        {
-            long below = Population.LowerBound(sorted, f);
-            long ties = Population.UpperBound(sorted, f) - below;
-            long beaten = higher ? below : sorted.Length - below - ties;
-            count = AucCount.Merge(count, new AucCount(1, sorted.Length, (2 * beaten) + ties));
-        }
-
-        return count;
+        return forget.Aggregate(AucCount.Empty(sorted.Length), (c, f) => AucCount.Add(c, kind, sorted, f));
     }
 
     private static Either<InputError, Unit> CheckK(TokenLogProbs x, double k) =>

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using FsCheck;
 using FsCheck.Fluent;
 using Unlearning.Core.Metrics;
@@ -66,14 +67,21 @@ public sealed class FoldLaws
 
     [Fact]
     public void Auc_count_is_a_lawful_fold_exactly() =>
-        Law.ForAll(Gen.ArrayOf(GridScores).Where(p => p.Length > 0), population =>
-            Laws(
-                GridScores,
-                AucCount.Empty(population.Length),
-                (c, f) => AucCount.Merge(c, Samples.Right(Membership.Count(MembershipScore.MinK, "brown", [f], population))),
-                AucCount.Merge,
-                (a, b) => a == b),
-            runs: 20);
+        Law.ForAll(Gen.ArrayOf(GridScores).Where(p => p.Length > 0), Gen.Elements(Enum.GetValues<MembershipScore>()), (population, kind) =>
+        {
+            var sorted = population.Order().ToImmutableArray();
+            Laws(GridScores, AucCount.Empty(population.Length), (c, f) => AucCount.Add(c, kind, sorted, f), AucCount.Merge, (a, b) => a == b);
+            return true;
+        }, runs: 20);
+
+    [Fact]
+    public void Auc_count_fold_is_the_brute_force_pair_count() =>
+        Law.ForAll(Gen.ArrayOf(GridScores).Where(p => p.Length > 0), Gen.ArrayOf(GridScores).Where(p => p.Length > 0), Gen.Elements(Enum.GetValues<MembershipScore>()), (forget, population, kind) =>
+        {
+            double sign = Membership.HigherMeansMember(kind) ? 1 : -1;
+            double u = forget.Sum(f => population.Sum(p => sign * (f - p) > 0 ? 1 : f == p ? 0.5 : 0));
+            return Samples.Right(Membership.Auc(kind, "brown", forget, population)) == u / (forget.Length * population.Length);
+        });
 
     [Fact]
     public void Population_is_a_lawful_fold_exactly()
