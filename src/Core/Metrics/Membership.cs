@@ -46,6 +46,9 @@ public readonly record struct AucCount(long Forget, long Population, long TwiceU
     public double Auc => (double)TwiceU / (2.0 * Forget * Population);
 }
 
+/// <summary>The four membership statistics of one example, each in its literature form (see <see cref="MembershipScore"/>).</summary>
+public sealed record MembershipScores(double Loss, double ZlibRatio, double MinK, double MinKPlusPlus);
+
 /// <summary>
 /// Membership-inference scores per example and their ROC AUC of forget examples against the
 /// population (as in open-unlearning and MUSE). AUC 0.5: forget examples look like text the model
@@ -55,6 +58,36 @@ public static class Membership
 {
     /// <summary>k of Min-K% and Min-K%++ when none is configured (Shi et al. use 20%).</summary>
     public const double DefaultK = 0.2;
+
+    /// <summary>All four statistics of one example at once (μ_i, σ_i as for <see cref="MinKPlusPlus"/>).</summary>
+    public static Either<InputError, MembershipScores> All(TokenLogProbs x, string text, double[] mean, double[] std, double k = DefaultK) =>
+        from loss in Loss(x)
+        from zlib in ZlibRatio(x, text)
+        from minK in MinK(x, k)
+        from minKpp in MinKPlusPlus(x, mean, std, k)
+        select new MembershipScores(loss, zlib, minK, minKpp);
+
+    /// <summary>
+    /// μ = Σ_v p_v·log p_v and σ = √(Σ_v p_v·(log p_v)² − μ²) of log p under one next-token distribution,
+    /// from its natural-log probabilities over the vocabulary: the per-position inputs of Min-K%++,
+    /// for an engine that does not compute them itself (two passes, the second about μ, no cancellation).
+    /// </summary>
+    public static (double Mean, double Std) LogProbMoments(ReadOnlySpan<double> vocabularyLogProbs)
+    {
+        double mean = 0;
+        foreach (double lp in vocabularyLogProbs)
+        {
+            mean += lp > double.NegativeInfinity ? Math.Exp(lp) * lp : 0;
+        }
+
+        double variance = 0;
+        foreach (double lp in vocabularyLogProbs)
+        {
+            variance += lp > double.NegativeInfinity ? Math.Exp(lp) * (lp - mean) * (lp - mean) : 0;
+        }
+
+        return (mean, Math.Sqrt(variance));
+    }
 
     public static bool HigherMeansMember(MembershipScore kind) => kind is MembershipScore.MinK or MembershipScore.MinKPlusPlus;
 

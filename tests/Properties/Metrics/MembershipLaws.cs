@@ -111,4 +111,42 @@ public sealed class MembershipLaws
         // Loss 2.0 and 2.5 beat all 100; 3.5 beats 49 and ties 1: U = 249.5 of 300.
         Assert.Equal(249.5 / 300, Samples.Right(Membership.Auc(MembershipScore.Loss, "brown", forget, population)), 15);
     }
+
+    [Fact]
+    public void Log_prob_moments_are_the_mean_and_sd_of_log_p_under_p() =>
+        Law.ForAll(Gen.ArrayOf(Gen.Choose(-2000, 2000).Select(i => i / 100.0)).Where(a => a.Length > 1), logits =>
+        {
+            double max = logits.Max();
+            double logZ = max + Math.Log(logits.Sum(l => Math.Exp(l - max)));
+            var lps = logits.Select(l => l - logZ).ToArray();
+            var (mean, std) = Membership.LogProbMoments(lps);
+            var p = lps.Select(Math.Exp).ToArray();
+            double m = p.Zip(lps, (a, b) => a * b).Sum();
+            double v = p.Zip(lps, (a, b) => a * b * b).Sum() - (m * m);
+            return Math.Abs(mean - m) <= 1e-9 * (1 + Math.Abs(m)) && Math.Abs((std * std) - v) <= 1e-9 * (1 + (m * m));
+        });
+
+    [Fact]
+    public void A_uniform_next_token_distribution_has_mean_minus_log_V_and_no_spread()
+    {
+        var (mean, std) = Membership.LogProbMoments(Enumerable.Repeat(-Math.Log(4096), 4096).ToArray());
+        Assert.Equal(-Math.Log(4096), mean, 12);
+        Assert.True(std < 1e-6);
+    }
+
+    [Fact]
+    public void All_gives_the_four_statistics_of_their_own_functions()
+    {
+        var x = new TokenLogProbs("f", "canary", [-0.5, -3, -0.01, -7, -1.2]);
+        double[] mean = [-1, -1, -2, -3, -1], std = [1, 0.5, 2, 1, 1];
+        var all = Samples.Right(Membership.All(x, "the secret number is 1 2 3", mean, std, 0.4));
+        Assert.Equal(new MembershipScores(
+            Samples.Right(Membership.Loss(x)),
+            Samples.Right(Membership.ZlibRatio(x, "the secret number is 1 2 3")),
+            Samples.Right(Membership.MinK(x, 0.4)),
+            Samples.Right(Membership.MinKPlusPlus(x, mean, std, 0.4))), all);
+        // Hand values: the two lowest of five (k = 0.4): log p −7, −3; z = −4, −4.
+        Assert.Equal(-5, all.MinK, 15);
+        Assert.Equal(-4, all.MinKPlusPlus, 15);
+    }
 }
