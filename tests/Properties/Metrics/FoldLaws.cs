@@ -86,8 +86,12 @@ public sealed class FoldLaws
     [Fact]
     public void Population_is_a_lawful_fold_exactly()
     {
-        // Unique ids (the fold refuses an id twice), scores with ties.
-        var members = GridScores.Select(b => new ExampleScore(Guid.NewGuid().ToString("N"), "spam", b));
+        // Ids unique with overwhelming probability (62 random bits; the fold refuses an id twice), scores with ties.
+        var members =
+            from hi in Gen.Choose(0, int.MaxValue)
+            from lo in Gen.Choose(0, int.MaxValue)
+            from b in GridScores
+            select new ExampleScore($"{hi}-{lo}", "spam", b);
         Laws(
             members,
             Population.Empty("spam"),
