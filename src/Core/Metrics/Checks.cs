@@ -12,9 +12,6 @@ internal static class Checks
 
     public static string OfPopulation(string source) => $"population of source {source}";
 
-    public static InputError? Finite(string where, string field, double x) =>
-        double.IsFinite(x) ? null : new InputError(where, field, "a finite number", Show(x));
-
     public static InputError WrongSource(ExampleScore x, string populationSource) =>
         new(Example(x.ExampleId, x.Source), "population", $"the population of source {x.Source}", $"the population of source {populationSource}");
 

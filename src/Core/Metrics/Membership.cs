@@ -31,11 +31,23 @@ public readonly record struct AucCount(long Forget, long Population, long TwiceU
 {
     public static AucCount Empty(long population) => new(0, population, 0);
 
+    /// <summary>One forget score against the population's scores sorted ascending.</summary>
+    public static AucCount Add(AucCount c, MembershipScore kind, System.Collections.Immutable.ImmutableArray<double> sortedPopulation, double forget)
+    {
+        long below = Metrics.Population.LowerBound(sortedPopulation, forget);
+        long ties = Metrics.Population.UpperBound(sortedPopulation, forget) - below;
+        long beaten = Membership.HigherMeansMember(kind) ? below : sortedPopulation.Length - below - ties;
+        return new AucCount(c.Forget + 1, sortedPopulation.Length, c.TwiceU + (2 * beaten) + ties);
+    }
+
     public static AucCount Merge(AucCount a, AucCount b) => new(a.Forget + b.Forget, Math.Max(a.Population, b.Population), a.TwiceU + b.TwiceU);
 
     /// <summary>AUC = U / (M·N): the probability that a forget example looks more like a member than a population example, ties half.</summary>
     public double Auc => (double)TwiceU / (2.0 * Forget * Population);
 }
+
+/// <summary>The four membership statistics of one example, each in its literature form (see <see cref="MembershipScore"/>).</summary>
+public sealed record MembershipScores(double Loss, double ZlibRatio, double MinK, double MinKPlusPlus);
 
 /// <summary>
 /// Membership-inference scores per example and their ROC AUC of forget examples against the
@@ -46,6 +58,36 @@ public static class Membership
 {
     /// <summary>k of Min-K% and Min-K%++ when none is configured (Shi et al. use 20%).</summary>
     public const double DefaultK = 0.2;
+
+    /// <summary>All four statistics of one example at once (μ_i, σ_i as for <see cref="MinKPlusPlus"/>).</summary>
+    public static Either<InputError, MembershipScores> All(TokenLogProbs x, string text, double[] mean, double[] std, double k = DefaultK) =>
+        from loss in Loss(x)
+        from zlib in ZlibRatio(x, text)
+        from minK in MinK(x, k)
+        from minKpp in MinKPlusPlus(x, mean, std, k)
+        select new MembershipScores(loss, zlib, minK, minKpp);
+
+    /// <summary>
+    /// μ = Σ_v p_v·log p_v and σ = √(Σ_v p_v·(log p_v)² − μ²) of log p under one next-token distribution,
+    /// from its natural-log probabilities over the vocabulary: the per-position inputs of Min-K%++,
+    /// for an engine that does not compute them itself (two passes, the second about μ, no cancellation).
+    /// </summary>
+    public static (double Mean, double Std) LogProbMoments(ReadOnlySpan<double> vocabularyLogProbs)
+    {
+        double mean = 0;
+        foreach (double lp in vocabularyLogProbs)
+        {
+            mean += lp > double.NegativeInfinity ? Math.Exp(lp) * lp : 0;
+        }
+
+        double variance = 0;
+        foreach (double lp in vocabularyLogProbs)
+        {
+            variance += lp > double.NegativeInfinity ? Math.Exp(lp) * (lp - mean) * (lp - mean) : 0;
+        }
+
+        return (mean, Math.Sqrt(variance));
+    }
 
     public static bool HigherMeansMember(MembershipScore kind) => kind is MembershipScore.MinK or MembershipScore.MinKPlusPlus;
 
@@ -147,17 +189,7 @@ public static class Membership
         }
 
         var sorted = population.Order().ToImmutableArray();
-        bool higher = HigherMeansMember(kind);
-        var count = AucCount.Empty(sorted.Length);
-        foreach (double f in forget)
-        {
-            long below = Population.LowerBound(sorted, f);
-            long ties = Population.UpperBound(sorted, f) - below;
-            long beaten = higher ? below : sorted.Length - below - ties;
-            count = AucCount.Merge(count, new AucCount(1, sorted.Length, (2 * beaten) + ties));
-        }
-
-        return count;
+        return forget.Aggregate(AucCount.Empty(sorted.Length), (c, f) => AucCount.Add(c, kind, sorted, f));
     }
 
     private static Either<InputError, Unit> CheckK(TokenLogProbs x, double k) =>
