@@ -54,6 +54,12 @@ public sealed class Evaluator
 
     public int BatchSize { get; }
 
+    /// <summary>An evaluator after checking the configuration, the batch size and the thread count.</summary>
+    public static Either<InputError, Evaluator> Create(Gpt2Config config, int batchSize, int threads) =>
+        batchSize < 1 ? new InputError("evaluation settings", "batch_size", "an integer ≥ 1", $"{batchSize}")
+        : threads < 1 ? new InputError("evaluation settings", "threads", "an integer ≥ 1", $"{threads}")
+        : Gpt2Config.Validate(config).Map(c => new Evaluator(c, batchSize, threads));
+
     /// <summary>
     /// Scores every sequence (all of one length L ≤ n_positions, ids &lt; vocab_size; checked for
     /// all sequences before any work). <paramref name="withDistributionStats"/>: false skips top-1,
