@@ -7,7 +7,7 @@ in a register; writing them by hand invites typos, so they are generated.
 """
 
 
-def kernel(name, vec, load, fma, create, mr, nv, off, comment):
+def kernel(name, vec, load, fma, create, mr, nv, off, comment, prefetch=()):
     def at(base, r, v):
         parts = [base]
         if r:
@@ -22,6 +22,16 @@ def kernel(name, vec, load, fma, create, mr, nv, off, comment):
     L.append("    [MethodImpl(MethodImplOptions.AggressiveOptimization)]")
     L.append(f"    internal static unsafe void {name}(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)")
     L.append("    {")
+    if prefetch:
+        L.append("        // Fetch the C tile into L2 while the loop runs: it is needed only at the end, and")
+        L.append("        // its rows (often 4 KiB apart) would fight over one L1 set.")
+        L.append("        if (Sse.IsSupported)")
+        L.append("        {")
+        for r in range(mr):
+            for po in prefetch:
+                L.append(f"            Sse.Prefetch1({at('c', r, 0)}{' + ' + str(po) if po else ''});")
+        L.append("        }")
+        L.append("")
     for r in range(mr):
         for v in range(nv):
             L.append(f"        var c{r}{v} = {vec}.Zero;")
@@ -74,9 +84,9 @@ internal static class GemmKernels
 
 kernels = [
     kernel("Avx512Kernel", "Vector512<float>", "Vector512.Load", "Avx512F.FusedMultiplyAdd", "Vector512.Create",
-           12, 2, lambda v: str(16 * v) if v else "", "AVX-512F: a 12×32 tile in 24 zmm accumulators."),
+           12, 2, lambda v: str(16 * v) if v else "", "AVX-512F: a 12×32 tile in 24 zmm accumulators.", (0, 16)),
     kernel("Avx2Kernel", "Vector256<float>", "Vector256.Load", "Fma.MultiplyAdd", "Vector256.Create",
-           6, 2, lambda v: str(8 * v) if v else "", "AVX2 + FMA: a 6×16 tile in 12 ymm accumulators."),
+           6, 2, lambda v: str(8 * v) if v else "", "AVX2 + FMA: a 6×16 tile in 12 ymm accumulators.", (0,)),
     kernel("PortableKernel", "Vector<float>", "Vector.Load", "Vector.FusedMultiplyAdd", "Vector.Create",
            4, 2, lambda v: ("Vector<float>.Count" if v == 1 else f"({v} * Vector<float>.Count)") if v else "",
            "Portable Vector&lt;float&gt;: a 4×(2·Vector&lt;float&gt;.Count) tile in 8 accumulators."),

@@ -20,7 +20,7 @@ internal enum GemmIsa
 /// <param name="Mr">Rows of the register tile (broadcast from packed A).</param>
 /// <param name="Nr">Columns of the register tile (vector loads from packed B).</param>
 /// <param name="Kc">Depth of one packed block; a KC×NR panel of B and an MR×KC panel of A stay in L1/L2.</param>
-/// <param name="Mc">Rows of A packed at once (a multiple of Mr).</param>
+/// <param name="Mc">Most rows of A packed at once; M is cut into equal chunks of at most this many.</param>
 /// <param name="Nc">Columns of B packed at once (a multiple of Nr); a KC×NC block stays in L2.</param>
 internal readonly record struct GemmBlocking(int Mr, int Nr, int Kc, int Mc, int Nc);
 
@@ -43,10 +43,12 @@ internal static class GemmIsas
     public static IReadOnlyList<GemmIsa> Supported { get; } =
         [.. Enum.GetValues<GemmIsa>().Where(IsSupported)];
 
-    public static GemmBlocking Blocking(GemmIsa isa) => isa switch
+    internal static GemmBlocking? Override { get; set; }
+
+    public static GemmBlocking Blocking(GemmIsa isa) => Override ?? isa switch
     {
-        GemmIsa.Avx512 => new GemmBlocking(12, 32, 256, 240, 512),
-        GemmIsa.Avx2 => new GemmBlocking(6, 16, 256, 240, 512),
-        _ => new GemmBlocking(4, 2 * Vector<float>.Count, 256, 240, 512),
+        GemmIsa.Avx512 => new GemmBlocking(12, 32, 256, 1536, 512),
+        GemmIsa.Avx2 => new GemmBlocking(6, 16, 256, 1536, 512),
+        _ => new GemmBlocking(4, 2 * Vector<float>.Count, 256, 1536, 512),
     };
 }

@@ -16,6 +16,36 @@ internal static class GemmKernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static unsafe void Avx512Kernel(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
     {
+        // Fetch the C tile into L2 while the loop runs: it is needed only at the end, and
+        // its rows (often 4 KiB apart) would fight over one L1 set.
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch1(c);
+            Sse.Prefetch1(c + 16);
+            Sse.Prefetch1(c + (1 * ldc));
+            Sse.Prefetch1(c + (1 * ldc) + 16);
+            Sse.Prefetch1(c + (2 * ldc));
+            Sse.Prefetch1(c + (2 * ldc) + 16);
+            Sse.Prefetch1(c + (3 * ldc));
+            Sse.Prefetch1(c + (3 * ldc) + 16);
+            Sse.Prefetch1(c + (4 * ldc));
+            Sse.Prefetch1(c + (4 * ldc) + 16);
+            Sse.Prefetch1(c + (5 * ldc));
+            Sse.Prefetch1(c + (5 * ldc) + 16);
+            Sse.Prefetch1(c + (6 * ldc));
+            Sse.Prefetch1(c + (6 * ldc) + 16);
+            Sse.Prefetch1(c + (7 * ldc));
+            Sse.Prefetch1(c + (7 * ldc) + 16);
+            Sse.Prefetch1(c + (8 * ldc));
+            Sse.Prefetch1(c + (8 * ldc) + 16);
+            Sse.Prefetch1(c + (9 * ldc));
+            Sse.Prefetch1(c + (9 * ldc) + 16);
+            Sse.Prefetch1(c + (10 * ldc));
+            Sse.Prefetch1(c + (10 * ldc) + 16);
+            Sse.Prefetch1(c + (11 * ldc));
+            Sse.Prefetch1(c + (11 * ldc) + 16);
+        }
+
         var c00 = Vector512<float>.Zero;
         var c01 = Vector512<float>.Zero;
         var c10 = Vector512<float>.Zero;
@@ -146,6 +176,18 @@ internal static class GemmKernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static unsafe void Avx2Kernel(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
     {
+        // Fetch the C tile into L2 while the loop runs: it is needed only at the end, and
+        // its rows (often 4 KiB apart) would fight over one L1 set.
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch1(c);
+            Sse.Prefetch1(c + (1 * ldc));
+            Sse.Prefetch1(c + (2 * ldc));
+            Sse.Prefetch1(c + (3 * ldc));
+            Sse.Prefetch1(c + (4 * ldc));
+            Sse.Prefetch1(c + (5 * ldc));
+        }
+
         var c00 = Vector256<float>.Zero;
         var c01 = Vector256<float>.Zero;
         var c10 = Vector256<float>.Zero;
