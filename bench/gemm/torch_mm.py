@@ -1,20 +1,22 @@
 #!/usr/bin/python3
 """PyTorch's side of bench/gemm/run: times torch.mm / torch.bmm on the shapes given as
 "m,n,k[,tA,tB[,batch]]" and prints "torch m n k tA tB batch threads median_ms best_ms gflops_median"
-per shape. Transposed operands are passed as transposed views, so OpenBLAS gets the transpose
+per shape. With --cpu (for one thread only) the times are the thread's CPU time. Transposed operands are passed as transposed views, so OpenBLAS gets the transpose
 flags (no copy), like our Gemm.Multiply gets transA/transB."""
 import sys
 import time
 
 import torch
 
-threads, reps = 2, 10
+threads, reps, cpu = 2, 10, False
 shapes = []
 args = sys.argv[1:]
 i = 0
 while i < len(args):
     if args[i] == "--threads":
         threads = int(args[i + 1]); i += 2; continue
+    if args[i] == "--cpu":
+        cpu = True; i += 1; continue
     if args[i] == "--reps":
         reps = int(args[i + 1]); i += 2; continue
     f = [int(x) for x in args[i].split(",")]
@@ -41,9 +43,10 @@ for m, n, k, ta, tb, batch in shapes:
         op()
     times = []
     for _ in range(reps):
-        t = time.perf_counter()
+        clock = time.thread_time if cpu else time.perf_counter
+        t = clock()
         op()
-        times.append((time.perf_counter() - t) * 1e3)
+        times.append((clock() - t) * 1e3)
     times.sort()
     med = times[reps // 2]
     print(f"torch {m} {n} {k} {ta} {tb} {batch} {threads} {med:.3f} {times[0]:.3f} {2.0 * batch * m * n * k / (med * 1e6):.1f}", flush=True)
