@@ -244,13 +244,14 @@ internal static unsafe class GemmDriver
                 return new Split(1, true, tilesN, blk.Nr);
             }
 
-            // Prefer the dimension whose tiles share out most evenly; on a tie, N (each thread then
-            // packs only its own columns of B, and A is re-packed per NC block anyway).
+            // Splitting N makes every thread pack all of A (m·k), splitting M all of B (k·n): cut the
+            // dimension whose operand is larger, unless its tiles share out clearly less evenly.
             double evenN = tilesN >= parts ? (double)tilesN / (parts * ((tilesN + parts - 1) / parts)) : 0;
             double evenM = tilesM >= parts ? (double)tilesM / (parts * ((tilesM + parts - 1) / parts)) : 0;
-            return evenN >= evenM
-                ? new Split(parts, true, tilesN, blk.Nr)
-                : new Split(parts, false, tilesM, blk.Mr);
+            bool alongM = m >= n ? evenM >= evenN - 0.1 : evenM > evenN + 0.1;
+            return alongM
+                ? new Split(parts, false, tilesM, blk.Mr)
+                : new Split(parts, true, tilesN, blk.Nr);
         }
 
         /// <summary>The element range [start, end) of part i, in whole tiles (the last one may be partial).</summary>
