@@ -112,6 +112,7 @@ internal static unsafe class GemmDriver
     }
 
     /// <summary>The whole blocked loop nest on the calling thread.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Serial(GemmIsa isa, GemmBlocking blk, in Problem p)
     {
         if (p.M == 0 || p.N == 0)
@@ -125,6 +126,10 @@ internal static unsafe class GemmDriver
             return;
         }
 
+        // A is packed once per KC block (in MC-row chunks, one chunk whenever M ≤ McMax) and B once
+        // per chunk: with M ≤ McMax every element of A and B is packed exactly once.
+        int chunks = (p.M + blk.Mc - 1) / blk.Mc;
+        int mcStep = ((p.M + chunks - 1) / chunks + blk.Mr - 1) / blk.Mr * blk.Mr;
         var ws = Workspace.ForThisThread(blk);
         float* packA = ws.A;
         float* packB = ws.B;
@@ -133,21 +138,21 @@ internal static unsafe class GemmDriver
         int mr = blk.Mr;
         int nr = blk.Nr;
 
-        for (int jc = 0; jc < p.N; jc += blk.Nc)
+        for (int pc = 0; pc < p.K; pc += blk.Kc)
         {
-            int nc = Math.Min(blk.Nc, p.N - jc);
-            for (int pc = 0; pc < p.K; pc += blk.Kc)
+            int kc = Math.Min(blk.Kc, p.K - pc);
+            float beta = pc == 0 ? p.Beta : 1f;
+            for (int ic = 0; ic < p.M; ic += mcStep)
             {
-                int kc = Math.Min(blk.Kc, p.K - pc);
-                float beta = pc == 0 ? p.Beta : 1f;
-                float* bBlock = p.TransB ? p.B + ((long)jc * p.Ldb) + pc : p.B + ((long)pc * p.Ldb) + jc;
-                GemmPacking.PackB(p.TransB, bBlock, p.Ldb, kc, nc, nr, packB);
+                int mc = Math.Min(mcStep, p.M - ic);
+                float* aBlock = p.TransA ? p.A + ((long)pc * p.Lda) + ic : p.A + ((long)ic * p.Lda) + pc;
+                GemmPacking.PackA(p.TransA, aBlock, p.Lda, mc, kc, mr, packA);
 
-                for (int ic = 0; ic < p.M; ic += blk.Mc)
+                for (int jc = 0; jc < p.N; jc += blk.Nc)
                 {
-                    int mc = Math.Min(blk.Mc, p.M - ic);
-                    float* aBlock = p.TransA ? p.A + ((long)pc * p.Lda) + ic : p.A + ((long)ic * p.Lda) + pc;
-                    GemmPacking.PackA(p.TransA, aBlock, p.Lda, mc, kc, mr, packA);
+                    int nc = Math.Min(blk.Nc, p.N - jc);
+                    float* bBlock = p.TransB ? p.B + ((long)jc * p.Ldb) + pc : p.B + ((long)pc * p.Ldb) + jc;
+                    GemmPacking.PackB(p.TransB, bBlock, p.Ldb, kc, nc, nr, packB);
 
                     for (int ir = 0; ir < mc; ir += mr)
                     {
@@ -239,13 +244,14 @@ internal static unsafe class GemmDriver
                 return new Split(1, true, tilesN, blk.Nr);
             }
 
-            // Prefer the dimension whose tiles share out most evenly; on a tie, N (each thread then
-            // packs only its own columns of B, and A is re-packed per NC block anyway).
+            // Splitting N makes every thread pack all of A (m·k), splitting M all of B (k·n): cut the
+            // dimension whose operand is larger, unless its tiles share out clearly less evenly.
             double evenN = tilesN >= parts ? (double)tilesN / (parts * ((tilesN + parts - 1) / parts)) : 0;
             double evenM = tilesM >= parts ? (double)tilesM / (parts * ((tilesM + parts - 1) / parts)) : 0;
-            return evenN >= evenM
-                ? new Split(parts, true, tilesN, blk.Nr)
-                : new Split(parts, false, tilesM, blk.Mr);
+            bool alongM = m >= n ? evenM >= evenN - 0.1 : evenM > evenN + 0.1;
+            return alongM
+                ? new Split(parts, false, tilesM, blk.Mr)
+                : new Split(parts, true, tilesN, blk.Nr);
         }
 
         /// <summary>The element range [start, end) of part i, in whole tiles (the last one may be partial).</summary>
