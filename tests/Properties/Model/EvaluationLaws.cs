@@ -34,7 +34,8 @@ public sealed class EvaluationLaws
             var all = new Evaluator(config, batchSize, 2).Evaluate(weights, sequences).Ok();
             var alone = new Evaluator(config, 1, 1).Evaluate(weights, [sequences[^1]]).Ok();
             var last = all[^1];
-            return Math.Abs(last.NllBits - alone[0].NllBits) <= 1e-5 * alone[0].NllBits
+            return all.Count == sequences.Length
+                && Math.Abs(last.NllBits - alone[0].NllBits) <= 1e-5 * alone[0].NllBits
                 && last.Top1Correct.SequenceEqual(alone[0].Top1Correct)
                 && last.MeanLog2Prob.Zip(alone[0].MeanLog2Prob).All(p => Math.Abs(p.Item1 - p.Item2) < 1e-5);
         }, runs: 30);
