@@ -11,6 +11,7 @@ namespace Unlearning.Tensors.LinearAlgebra;
 /// for the first block and 1 after. K is never split between threads, so C does not depend on
 /// the thread count.
 /// </summary>
+[SkipLocalsInit]
 internal static unsafe class GemmDriver
 {
     /// <summary>Below this many multiply-adds (m·n·k) a call stays on one thread: waking a worker costs more.</summary>
@@ -154,7 +155,9 @@ internal static unsafe class GemmDriver
         // per chunk: with M ≤ McMax every element of A and B is packed exactly once.
         int chunks = (p.M + blk.Mc - 1) / blk.Mc;
         int mcStep = ((p.M + chunks - 1) / chunks + blk.Mr - 1) / blk.Mr * blk.Mr;
-        var ws = Workspace.ForThisThread(blk);
+        int kcMax = Math.Min(blk.Kc, p.K);
+        int ncMax = Math.Min(blk.Nc, (p.N + blk.Nr - 1) / blk.Nr * blk.Nr);
+        var ws = Workspace.ForThisThread((long)mcStep * kcMax, (long)kcMax * ncMax);
         float* packA = ws.A;
         float* packB = ws.B;
         float* edge = stackalloc float[blk.Mr * blk.Nr];
@@ -319,7 +322,10 @@ internal static unsafe class GemmDriver
         }
     }
 
-    /// <summary>Packing buffers of one thread, pinned and 64-byte aligned, grown but never shrunk.</summary>
+    /// <summary>
+    /// Packing buffers of one thread, pinned and 64-byte aligned, sized to the largest call the thread
+    /// has made (at most MC·KC + KC·NC floats, about 2.9 MB with AVX-512), grown but never shrunk.
+    /// </summary>
     private sealed class Workspace
     {
         [ThreadStatic]
@@ -331,10 +337,10 @@ internal static unsafe class GemmDriver
 
         public float* B { get; private set; }
 
-        public static Workspace ForThisThread(GemmBlocking blk)
+        public static Workspace ForThisThread(long aFloats, long bFloats)
         {
             var ws = _current ??= new Workspace();
-            ws.Fit((long)blk.Mc * blk.Kc, (long)blk.Kc * blk.Nc);
+            ws.Fit(aFloats, bFloats);
             return ws;
         }
 
@@ -344,7 +350,9 @@ internal static unsafe class GemmDriver
             long need = aFloats + bFloats + (2 * Align);
             if (_memory.Length < need)
             {
-                _memory = GC.AllocateUninitializedArray<float>((int)need, pinned: true);
+                // Grow by half again at least, so a thread whose calls creep up in size reallocates rarely.
+                long size = Math.Max(need, _memory.Length + (_memory.Length / 2));
+                _memory = GC.AllocateUninitializedArray<float>((int)size, pinned: true);
             }
 
             float* start = (float*)Unsafe.AsPointer(ref _memory[0]);
