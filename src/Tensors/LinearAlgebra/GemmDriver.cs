@@ -347,7 +347,9 @@ internal static unsafe class GemmDriver
         private void Fit(long aFloats, long bFloats)
         {
             const int Align = 16;
-            long need = aFloats + bFloats + (2 * Align);
+            // Up to 15 floats go to alignment; after each region one Align of slack, since a
+            // transposing pack may store up to 7 floats past its panel.
+            long need = aFloats + bFloats + (4 * Align);
             if (_memory.Length < need)
             {
                 // Grow by half again at least, so a thread whose calls creep up in size reallocates rarely.
@@ -358,7 +360,7 @@ internal static unsafe class GemmDriver
             float* start = (float*)Unsafe.AsPointer(ref _memory[0]);
             float* aligned = (float*)(((nint)start + 63) & ~(nint)63);
             A = aligned;
-            B = aligned + ((aFloats + Align - 1) / Align * Align);
+            B = aligned + ((aFloats + Align + Align - 1) / Align * Align);
         }
     }
 
