@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Unlearning.Tensors.LinearAlgebra;
 
@@ -27,45 +28,8 @@ internal static class GemmPacking
 
         for (int i0 = 0; i0 < mc; i0 += mr)
         {
-            int rows = Math.Min(mr, mc - i0);
-            {
-                // Four rows at a time: four sequential read streams, one interleaved write stream.
-                int r = 0;
-                for (; r + 4 <= rows; r += 4)
-                {
-                    float* s0 = a + ((long)(i0 + r) * lda);
-                    float* s1 = s0 + lda;
-                    float* s2 = s1 + lda;
-                    float* s3 = s2 + lda;
-                    float* d = dst + r;
-                    for (int p = 0; p < kc; p++)
-                    {
-                        d[0] = s0[p];
-                        d[1] = s1[p];
-                        d[2] = s2[p];
-                        d[3] = s3[p];
-                        d += mr;
-                    }
-                }
-
-                for (; r < rows; r++)
-                {
-                    float* s = a + ((long)(i0 + r) * lda);
-                    for (int p = 0; p < kc; p++)
-                    {
-                        dst[(p * mr) + r] = s[p];
-                    }
-                }
-
-                for (; r < mr; r++)
-                {
-                    for (int p = 0; p < kc; p++)
-                    {
-                        dst[(p * mr) + r] = 0;
-                    }
-                }
-            }
-
+            // Stored row i of A is row i of op(A): contiguous in p; the panel wants it across.
+            Transpose(a + ((long)i0 * lda), lda, Math.Min(mr, mc - i0), kc, mr, dst);
             dst += kc * mr;
         }
     }
@@ -86,44 +50,8 @@ internal static class GemmPacking
         for (int j0 = 0; j0 < nc; j0 += nr)
         {
             int cols = Math.Min(nr, nc - j0);
-            {
-                // Stored row j of B is column j of op(B): read it sequentially, write with stride NR.
-                int c = 0;
-                for (; c + 4 <= cols; c += 4)
-                {
-                    float* s0 = b + ((long)(j0 + c) * ldb);
-                    float* s1 = s0 + ldb;
-                    float* s2 = s1 + ldb;
-                    float* s3 = s2 + ldb;
-                    float* d = dst + c;
-                    for (int p = 0; p < kc; p++)
-                    {
-                        d[0] = s0[p];
-                        d[1] = s1[p];
-                        d[2] = s2[p];
-                        d[3] = s3[p];
-                        d += nr;
-                    }
-                }
-
-                for (; c < cols; c++)
-                {
-                    float* s = b + ((long)(j0 + c) * ldb);
-                    for (int p = 0; p < kc; p++)
-                    {
-                        dst[(p * nr) + c] = s[p];
-                    }
-                }
-
-                for (; c < nr; c++)
-                {
-                    for (int p = 0; p < kc; p++)
-                    {
-                        dst[(p * nr) + c] = 0;
-                    }
-                }
-            }
-
+            // Stored row j of B is column j of op(B): contiguous in p; the panel wants it across.
+            Transpose(b + ((long)j0 * ldb), ldb, cols, kc, nr, dst);
             dst += kc * nr;
         }
     }
@@ -161,6 +89,89 @@ internal static class GemmPacking
                     s += ld;
                     d += w;
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// dst[p·w + i] = src[i·ld + p] for i &lt; count, p &lt; len, and 0 for count ≤ i &lt; w: rows of src
+    /// become columns of a panel of width w. With AVX, 8×8 blocks are transposed in registers; when w
+    /// is not a multiple of 8 (MR = 6) each block store runs up to 8 − w floats into the next panel
+    /// row, which a later store (or the next panel, or the buffer's slack) overwrites.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Transpose(float* src, int ld, int count, int len, int w, float* dst)
+    {
+        int p8 = 0;
+        if (Avx.IsSupported && (w % 8 == 0 || w <= 8))
+        {
+            p8 = len / 8 * 8;
+            for (int i = 0; i < count; i += 8)
+            {
+                // Rows past count repeat the last row (valid memory); their lanes are zeroed below.
+                float* r0 = src + ((long)i * ld);
+                long last = count - 1 - i;
+                float* r1 = src + ((long)(i + Math.Min(1, last)) * ld);
+                float* r2 = src + ((long)(i + Math.Min(2, last)) * ld);
+                float* r3 = src + ((long)(i + Math.Min(3, last)) * ld);
+                float* r4 = src + ((long)(i + Math.Min(4, last)) * ld);
+                float* r5 = src + ((long)(i + Math.Min(5, last)) * ld);
+                float* r6 = src + ((long)(i + Math.Min(6, last)) * ld);
+                float* r7 = src + ((long)(i + Math.Min(7, last)) * ld);
+                for (int p = 0; p < p8; p += 8)
+                {
+                    var t0 = Avx.UnpackLow(Avx.LoadVector256(r0 + p), Avx.LoadVector256(r1 + p));
+                    var t1 = Avx.UnpackHigh(Avx.LoadVector256(r0 + p), Avx.LoadVector256(r1 + p));
+                    var t2 = Avx.UnpackLow(Avx.LoadVector256(r2 + p), Avx.LoadVector256(r3 + p));
+                    var t3 = Avx.UnpackHigh(Avx.LoadVector256(r2 + p), Avx.LoadVector256(r3 + p));
+                    var t4 = Avx.UnpackLow(Avx.LoadVector256(r4 + p), Avx.LoadVector256(r5 + p));
+                    var t5 = Avx.UnpackHigh(Avx.LoadVector256(r4 + p), Avx.LoadVector256(r5 + p));
+                    var t6 = Avx.UnpackLow(Avx.LoadVector256(r6 + p), Avx.LoadVector256(r7 + p));
+                    var t7 = Avx.UnpackHigh(Avx.LoadVector256(r6 + p), Avx.LoadVector256(r7 + p));
+                    var u0 = Avx.Shuffle(t0, t2, 0x44);
+                    var u1 = Avx.Shuffle(t0, t2, 0xEE);
+                    var u2 = Avx.Shuffle(t1, t3, 0x44);
+                    var u3 = Avx.Shuffle(t1, t3, 0xEE);
+                    var u4 = Avx.Shuffle(t4, t6, 0x44);
+                    var u5 = Avx.Shuffle(t4, t6, 0xEE);
+                    var u6 = Avx.Shuffle(t5, t7, 0x44);
+                    var u7 = Avx.Shuffle(t5, t7, 0xEE);
+                    float* d = dst + ((long)p * w) + i;
+                    Avx.Store(d, Avx.Permute2x128(u0, u4, 0x20));
+                    Avx.Store(d + w, Avx.Permute2x128(u1, u5, 0x20));
+                    Avx.Store(d + (2 * w), Avx.Permute2x128(u2, u6, 0x20));
+                    Avx.Store(d + (3 * w), Avx.Permute2x128(u3, u7, 0x20));
+                    Avx.Store(d + (4 * w), Avx.Permute2x128(u0, u4, 0x31));
+                    Avx.Store(d + (5 * w), Avx.Permute2x128(u1, u5, 0x31));
+                    Avx.Store(d + (6 * w), Avx.Permute2x128(u2, u6, 0x31));
+                    Avx.Store(d + (7 * w), Avx.Permute2x128(u3, u7, 0x31));
+                }
+            }
+
+            // Zero the lanes of rows past count (they hold repeated rows, or spill from the stores).
+            for (int p = 0; p < p8; p++)
+            {
+                for (int i = count; i < w; i++)
+                {
+                    dst[((long)p * w) + i] = 0;
+                }
+            }
+        }
+
+        for (int i = 0; i < count; i++)
+        {
+            float* s = src + ((long)i * ld);
+            for (int p = p8; p < len; p++)
+            {
+                dst[((long)p * w) + i] = s[p];
+            }
+        }
+
+        for (int p = p8; p < len; p++)
+        {
+            for (int i = count; i < w; i++)
+            {
+                dst[((long)p * w) + i] = 0;
             }
         }
     }
