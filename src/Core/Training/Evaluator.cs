@@ -25,7 +25,7 @@ public sealed record SequenceScore(double NllBits, float[] Log2Probs, bool[] Top
 
 /// <summary>
 /// The batched evaluation pass without gradients: sequences go through in batches of
-/// <see cref="BatchSize"/> (the last batch as it is), buffers reused between calls. Not thread-safe.
+/// <see cref="BatchSize"/> (a short last batch padded), buffers reused between calls. Not thread-safe.
 /// Scores do not depend on the batch size or the order of sequences beyond float rounding of the
 /// GEMM (rows are independent).
 /// </summary>
@@ -54,6 +54,12 @@ public sealed class Evaluator
 
     public int BatchSize { get; }
 
+    /// <summary>An evaluator after checking the configuration, the batch size and the thread count.</summary>
+    public static Either<InputError, Evaluator> Create(Gpt2Config config, int batchSize, int threads) =>
+        batchSize < 1 ? new InputError("evaluation settings", "batch_size", "an integer ≥ 1", $"{batchSize}")
+        : threads < 1 ? new InputError("evaluation settings", "threads", "an integer ≥ 1", $"{threads}")
+        : Gpt2Config.Validate(config).Map(c => new Evaluator(c, batchSize, threads));
+
     /// <summary>
     /// Scores every sequence (all of one length L ≤ n_positions, ids &lt; vocab_size; checked for
     /// all sequences before any work). <paramref name="withDistributionStats"/>: false skips top-1,
@@ -70,7 +76,15 @@ public sealed class Evaluator
         for (int start = 0; start < sequences.Count; start += BatchSize)
         {
             var slice = sequences.Skip(start).Take(BatchSize).ToArray();
-            var batch = TokenBatch.From(Config, slice, $"evaluation sequences {start}..{start + slice.Length - 1}");
+            string where = $"evaluation sequences {start}..{start + slice.Length - 1}";
+            if (slice.Length < BatchSize && start > 0)
+            {
+                // Pad the last batch with copies of its last sequence (their scores are dropped) so
+                // the workspace for BatchSize rows is reused rather than reallocated.
+                slice = [.. slice, .. Enumerable.Repeat(slice[^1], BatchSize - slice.Length)];
+            }
+
+            var batch = TokenBatch.From(Config, slice, where);
             if (batch.IsLeft)
             {
                 return batch.Map(_ => (IReadOnlyList<SequenceScore>)[]);
@@ -88,12 +102,17 @@ public sealed class Evaluator
         var scores = new List<SequenceScore>(sequences.Count);
         foreach (var batch in batches)
         {
+            if (scores.Count == sequences.Count)
+            {
+                break;
+            }
+
             int n = batch.Inputs.Length;
             var logProbs = new float[n];
             var stats = withDistributionStats ? new TokenStats(n) : null;
             _network.Forward(weights, batch, logProbs, training: false, stats: stats);
             int t = batch.Length;
-            for (int s = 0; s < batch.Batch; s++)
+            for (int s = 0; s < batch.Batch && scores.Count < sequences.Count; s++)
             {
                 var lp = new float[t];
                 var top = new bool[t];

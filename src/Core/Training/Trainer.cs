@@ -36,6 +36,12 @@ public sealed class Trainer
 
     public TrainSettings Settings { get; }
 
+    /// <summary>A trainer after checking the configuration, the settings and the thread count.</summary>
+    public static Either<InputError, Trainer> Create(Gpt2Config config, TrainSettings settings, int threads) =>
+        threads < 1
+            ? new InputError("training settings", "threads", "an integer ≥ 1", $"{threads}")
+            : Gpt2Config.Validate(config).Bind(c => TrainSettings.Validate(settings).Map(s => new Trainer(c, s, threads)));
+
     public IBackend Backend => _network.Backend;
 
     /// <summary>One step. Errors (bad tokens, lengths, a state of another configuration) come before any work.</summary>

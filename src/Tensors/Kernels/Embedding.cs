@@ -28,7 +28,7 @@ public static class Embedding
     /// </summary>
     public static void Backward(float[] dwte, float[] dwpe, float[] dout, int[] tokens, int b, int t, int c, int threads)
     {
-        const int Slice = 16;
+        const int Slice = 64; // four cache lines per row visit
         int slices = (c + Slice - 1) / Slice;
         ParallelLoop.For(slices, threads, s =>
         {

@@ -11,15 +11,20 @@ namespace Unlearning.Tensors.LinearAlgebra;
 /// for the first block and 1 after. K is never split between threads, so C does not depend on
 /// the thread count.
 /// </summary>
+[SkipLocalsInit]
 internal static unsafe class GemmDriver
 {
     /// <summary>Below this many multiply-adds (m·n·k) a call stays on one thread: waking a worker costs more.</summary>
     internal const long ParallelThreshold = 1L << 18;
 
     /// <summary>One GEMM on pointers: op(A) is m×k, op(B) is k×n, C is m×n.</summary>
+    /// <remarks>
+    /// With <see cref="TransC"/> the problem computes Cᵀ: element (i, j) of this problem's C sits at
+    /// C + i + j·ldc. <see cref="Oriented"/> uses it to turn a thin C (few columns) into a wide one.
+    /// </remarks>
     internal readonly struct Problem(
         bool transA, bool transB, int m, int n, int k, float alpha,
-        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, bool transC = false)
     {
         public readonly bool TransA = transA;
         public readonly bool TransB = transB;
@@ -34,17 +39,36 @@ internal static unsafe class GemmDriver
         public readonly float Beta = beta;
         public readonly float* C = c;
         public readonly int Ldc = ldc;
+        public readonly bool TransC = transC;
 
         /// <summary>The rows [i0, i0+rows) and columns [j0, j0+cols) of C as a problem of their own.</summary>
         public Problem Sub(int i0, int rows, int j0, int cols)
         {
             float* a = TransA ? A + i0 : A + ((long)i0 * Lda);
             float* b = TransB ? B + ((long)j0 * Ldb) : B + j0;
-            return new Problem(TransA, TransB, rows, cols, K, Alpha, a, Lda, b, Ldb, Beta, C + ((long)i0 * Ldc) + j0, Ldc);
+            return new Problem(TransA, TransB, rows, cols, K, Alpha, a, Lda, b, Ldb, Beta, At(i0, j0), Ldc, TransC);
         }
 
         public Problem Shift(long aStep, long bStep, long cStep) =>
-            new(TransA, TransB, M, N, K, Alpha, A + aStep, Lda, B + bStep, Ldb, Beta, C + cStep, Ldc);
+            new(TransA, TransB, M, N, K, Alpha, A + aStep, Lda, B + bStep, Ldb, Beta, C + cStep, Ldc, TransC);
+
+        /// <summary>Address of element (i, j) of this problem's C.</summary>
+        public float* At(int i, int j) => TransC ? C + i + ((long)j * Ldc) : C + ((long)i * Ldc) + j;
+
+        /// <summary>
+        /// The same product as Cᵀ = op(B)ᵀ·op(A)ᵀ when that wastes less of the register tile (C with
+        /// fewer columns than half a tile, say n = 1..31 against NR = 64). Each element still gets the
+        /// same products in the same order, so the bits do not change, only the speed.
+        /// </summary>
+        public Problem Oriented(GemmBlocking blk)
+        {
+            static double Use(int size, int tile) => (double)size / (((size + tile - 1) / tile) * tile);
+            double straight = Use(M, blk.Mr) * Use(N, blk.Nr);
+            double swapped = Use(N, blk.Mr) * Use(M, blk.Nr);
+            return swapped > 1.25 * straight
+                ? new Problem(!TransB, !TransA, N, M, K, Alpha, B, Ldb, A, Lda, Beta, C, Ldc, !TransC)
+                : this;
+        }
     }
 
     /// <summary>Runs one problem with up to <paramref name="threads"/> threads, split over M or N.</summary>
@@ -56,15 +80,16 @@ internal static unsafe class GemmDriver
         }
 
         var blocking = GemmIsas.Blocking(isa);
-        var split = Split.Choose(p.M, p.N, p.K, blocking, threads);
+        var q = p.Oriented(blocking);
+        var split = Split.Choose(q.M, q.N, q.K, blocking, threads);
         if (split.Parts == 1)
         {
-            Serial(isa, blocking, p);
+            Serial(isa, blocking, q);
             return;
         }
 
         var task = TileTask.ForThisThread();
-        task.Set(isa, blocking, p, split);
+        task.Set(isa, blocking, q, split);
         try
         {
             GemmWorkers.Run(task, split.Parts);
@@ -112,6 +137,7 @@ internal static unsafe class GemmDriver
     }
 
     /// <summary>The whole blocked loop nest on the calling thread.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Serial(GemmIsa isa, GemmBlocking blk, in Problem p)
     {
         if (p.M == 0 || p.N == 0)
@@ -125,7 +151,13 @@ internal static unsafe class GemmDriver
             return;
         }
 
-        var ws = Workspace.ForThisThread(blk);
+        // A is packed once per KC block (in MC-row chunks, one chunk whenever M ≤ McMax) and B once
+        // per chunk: with M ≤ McMax every element of A and B is packed exactly once.
+        int chunks = (p.M + blk.Mc - 1) / blk.Mc;
+        int mcStep = ((p.M + chunks - 1) / chunks + blk.Mr - 1) / blk.Mr * blk.Mr;
+        int kcMax = Math.Min(blk.Kc, p.K);
+        int ncMax = Math.Min(blk.Nc, (p.N + blk.Nr - 1) / blk.Nr * blk.Nr);
+        var ws = Workspace.ForThisThread((long)mcStep * kcMax, (long)kcMax * ncMax);
         float* packA = ws.A;
         float* packB = ws.B;
         float* edge = stackalloc float[blk.Mr * blk.Nr];
@@ -133,38 +165,42 @@ internal static unsafe class GemmDriver
         int mr = blk.Mr;
         int nr = blk.Nr;
 
-        for (int jc = 0; jc < p.N; jc += blk.Nc)
+        for (int pc = 0; pc < p.K; pc += blk.Kc)
         {
-            int nc = Math.Min(blk.Nc, p.N - jc);
-            for (int pc = 0; pc < p.K; pc += blk.Kc)
+            int kc = Math.Min(blk.Kc, p.K - pc);
+            float beta = pc == 0 ? p.Beta : 1f;
+            for (int ic = 0; ic < p.M; ic += mcStep)
             {
-                int kc = Math.Min(blk.Kc, p.K - pc);
-                float beta = pc == 0 ? p.Beta : 1f;
-                float* bBlock = p.TransB ? p.B + ((long)jc * p.Ldb) + pc : p.B + ((long)pc * p.Ldb) + jc;
-                GemmPacking.PackB(p.TransB, bBlock, p.Ldb, kc, nc, nr, packB);
+                int mc = Math.Min(mcStep, p.M - ic);
+                float* aBlock = p.TransA ? p.A + ((long)pc * p.Lda) + ic : p.A + ((long)ic * p.Lda) + pc;
+                GemmPacking.PackA(p.TransA, aBlock, p.Lda, mc, kc, mr, packA);
 
-                for (int ic = 0; ic < p.M; ic += blk.Mc)
+                for (int jc = 0; jc < p.N; jc += blk.Nc)
                 {
-                    int mc = Math.Min(blk.Mc, p.M - ic);
-                    float* aBlock = p.TransA ? p.A + ((long)pc * p.Lda) + ic : p.A + ((long)ic * p.Lda) + pc;
-                    GemmPacking.PackA(p.TransA, aBlock, p.Lda, mc, kc, mr, packA);
+                    int nc = Math.Min(blk.Nc, p.N - jc);
+                    float* bBlock = p.TransB ? p.B + ((long)jc * p.Ldb) + pc : p.B + ((long)pc * p.Ldb) + jc;
+                    GemmPacking.PackB(p.TransB, bBlock, p.Ldb, kc, nc, nr, packB);
 
                     for (int ir = 0; ir < mc; ir += mr)
                     {
                         int rows = Math.Min(mr, mc - ir);
                         float* pa = packA + ((long)ir * kc);
-                        float* cRow = p.C + ((long)(ic + ir) * p.Ldc) + jc;
                         for (int jr = 0; jr < nc; jr += nr)
                         {
                             int cols = Math.Min(nr, nc - jr);
                             float* pb = packB + ((long)jr * kc);
-                            if (rows == mr && cols == nr)
+                            float* cTile = p.At(ic + ir, jc + jr);
+                            if (p.TransC)
                             {
-                                kernel(kc, pa, pb, cRow + jr, p.Ldc, p.Alpha, beta);
+                                TransposedTile(kernel, kc, pa, pb, cTile, p.Ldc, p.Alpha, beta, rows, cols, edge, nr);
+                            }
+                            else if (rows == mr && cols == nr)
+                            {
+                                kernel(kc, pa, pb, cTile, p.Ldc, p.Alpha, beta);
                             }
                             else
                             {
-                                EdgeTile(kernel, kc, pa, pb, cRow + jr, p.Ldc, p.Alpha, beta, rows, cols, edge, nr);
+                                EdgeTile(kernel, kc, pa, pb, cTile, p.Ldc, p.Alpha, beta, rows, cols, edge, nr);
                             }
                         }
                     }
@@ -197,12 +233,40 @@ internal static unsafe class GemmDriver
         }
     }
 
+    /// <summary>A tile of a <see cref="Problem.TransC"/> problem: as <see cref="EdgeTile"/>, copying C in and out transposed.</summary>
+    private static void TransposedTile(
+        delegate*<int, float*, float*, float*, int, float, float, void> kernel,
+        int kc, float* pa, float* pb, float* c, int ldc, float alpha, float beta, int rows, int cols, float* tile, int nr)
+    {
+        if (beta != 0)
+        {
+            for (int j = 0; j < cols; j++)
+            {
+                for (int r = 0; r < rows; r++)
+                {
+                    tile[(r * nr) + j] = c[r + ((long)j * ldc)];
+                }
+            }
+        }
+
+        kernel(kc, pa, pb, tile, nr, alpha, beta);
+        for (int j = 0; j < cols; j++)
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                c[r + ((long)j * ldc)] = tile[(r * nr) + j];
+            }
+        }
+    }
+
     /// <summary>k = 0: C = beta·C (and exactly 0 when beta is 0, whatever C held).</summary>
     private static void ScaleC(in Problem p)
     {
-        for (int i = 0; i < p.M; i++)
+        int rows = p.TransC ? p.N : p.M;
+        int cols = p.TransC ? p.M : p.N;
+        for (int i = 0; i < rows; i++)
         {
-            var row = new Span<float>(p.C + ((long)i * p.Ldc), p.N);
+            var row = new Span<float>(p.C + ((long)i * p.Ldc), cols);
             if (p.Beta == 0)
             {
                 row.Clear();
@@ -239,13 +303,14 @@ internal static unsafe class GemmDriver
                 return new Split(1, true, tilesN, blk.Nr);
             }
 
-            // Prefer the dimension whose tiles share out most evenly; on a tie, N (each thread then
-            // packs only its own columns of B, and A is re-packed per NC block anyway).
+            // Splitting N makes every thread pack all of A (m·k), splitting M all of B (k·n): cut the
+            // dimension whose operand is larger, unless its tiles share out clearly less evenly.
             double evenN = tilesN >= parts ? (double)tilesN / (parts * ((tilesN + parts - 1) / parts)) : 0;
             double evenM = tilesM >= parts ? (double)tilesM / (parts * ((tilesM + parts - 1) / parts)) : 0;
-            return evenN >= evenM
-                ? new Split(parts, true, tilesN, blk.Nr)
-                : new Split(parts, false, tilesM, blk.Mr);
+            bool alongM = m >= n ? evenM >= evenN - 0.1 : evenM > evenN + 0.1;
+            return alongM
+                ? new Split(parts, false, tilesM, blk.Mr)
+                : new Split(parts, true, tilesN, blk.Nr);
         }
 
         /// <summary>The element range [start, end) of part i, in whole tiles (the last one may be partial).</summary>
@@ -257,7 +322,10 @@ internal static unsafe class GemmDriver
         }
     }
 
-    /// <summary>Packing buffers of one thread, pinned and 64-byte aligned, grown but never shrunk.</summary>
+    /// <summary>
+    /// Packing buffers of one thread, pinned and 64-byte aligned, sized to the largest call the thread
+    /// has made (at most MC·KC + KC·NC floats, about 2.9 MB with AVX-512), grown but never shrunk.
+    /// </summary>
     private sealed class Workspace
     {
         [ThreadStatic]
@@ -269,26 +337,30 @@ internal static unsafe class GemmDriver
 
         public float* B { get; private set; }
 
-        public static Workspace ForThisThread(GemmBlocking blk)
+        public static Workspace ForThisThread(long aFloats, long bFloats)
         {
             var ws = _current ??= new Workspace();
-            ws.Fit((long)blk.Mc * blk.Kc, (long)blk.Kc * blk.Nc);
+            ws.Fit(aFloats, bFloats);
             return ws;
         }
 
         private void Fit(long aFloats, long bFloats)
         {
             const int Align = 16;
-            long need = aFloats + bFloats + (2 * Align);
+            // Up to 15 floats go to alignment; after each region one Align of slack, since a
+            // transposing pack may store up to 7 floats past its panel.
+            long need = aFloats + bFloats + (4 * Align);
             if (_memory.Length < need)
             {
-                _memory = GC.AllocateUninitializedArray<float>((int)need, pinned: true);
+                // Grow by half again at least, so a thread whose calls creep up in size reallocates rarely.
+                long size = Math.Max(need, _memory.Length + (_memory.Length / 2));
+                _memory = GC.AllocateUninitializedArray<float>((int)size, pinned: true);
             }
 
             float* start = (float*)Unsafe.AsPointer(ref _memory[0]);
             float* aligned = (float*)(((nint)start + 63) & ~(nint)63);
             A = aligned;
-            B = aligned + ((aFloats + Align - 1) / Align * Align);
+            B = aligned + ((aFloats + Align + Align - 1) / Align * Align);
         }
     }
 
@@ -367,7 +439,7 @@ internal static unsafe class GemmDriver
             int i1 = (int)((long)_batch * (part + 1) / _parts);
             for (int i = i0; i < i1; i++)
             {
-                Serial(_isa, _blocking, _problem.Shift(i * _strideA, i * _strideB, i * _strideC));
+                Serial(_isa, _blocking, _problem.Shift(i * _strideA, i * _strideB, i * _strideC).Oriented(_blocking));
             }
         }
     }

@@ -73,10 +73,10 @@ internal sealed record GemmCase(
 
     /// <summary>
     /// The worst-case forward error bound of a float sum of k products accumulated with fused
-    /// multiply-adds in blocks of 256, then scaled and added to beta·C:
+    /// multiply-adds in blocks of KC = 384, then scaled and added to beta·C:
     /// |C − exact| ≤ (k + 8)·u·(|alpha|·Σ_p |a_ip|·|b_pj| + |beta|·|c_ij|), u = 2⁻²⁴
     /// (k − 1 roundings in the sums, one per block when it is added into C, one for beta·C, one for
-    /// rounding the double reference; k + 8 covers k ≤ 1280). Typical errors are about √k·u, far below.
+    /// rounding the double reference; k + 8 covers k ≤ 7·384). Typical errors are about √k·u, far below.
     /// Returned per element of C, computed with the reference on |A|, |B|, |C|.
     /// </summary>
     public float[] Bound()
@@ -131,14 +131,21 @@ internal sealed record GemmCase(
 
 internal static class GemmCases
 {
-    /// <summary>Sizes that hit the edges of every register tile (MR 4/6/12, NR 16/32) and of the KC = 256 block.</summary>
-    private static readonly Gen<int> EdgeSizes = Gen.Elements(1, 2, 3, 5, 7, 11, 12, 13, 16, 17, 31, 32, 33, 47, 48, 64, 97);
+    /// <summary>Sizes at the edges of every register tile (MR 4/6, NR 16/64) and primes.</summary>
+    private static readonly Gen<int> EdgeSizes = Gen.Elements(1, 2, 3, 4, 5, 6, 7, 11, 12, 13, 15, 16, 17, 31, 32, 33, 47, 63, 64, 65, 97);
 
     public static Gen<int> Dim(int max) =>
         Gen.Frequency((2, EdgeSizes.Where(d => d <= max)), (3, Gen.Choose(1, max)));
 
-    public static Gen<int> Depth(int max) =>
-        Gen.Frequency((1, Gen.Constant(0)), (3, Dim(Math.Min(max, 97))), (2, Gen.Elements(255, 256, 257, 300, 513).Where(d => d <= max)), (2, Gen.Choose(1, max)));
+    /// <summary>k: 0, small, either side of the KC = 384 block boundary (and of two blocks), and anything up to max.</summary>
+    public static Gen<int> Depth(int max)
+    {
+        int[] edges = [.. new[] { 383, 384, 385, 500, 767, 769 }.Where(d => d <= max)];
+        var small = Dim(Math.Min(max, 97));
+        return edges.Length == 0
+            ? Gen.Frequency((1, Gen.Constant(0)), (3, small), (2, Gen.Choose(1, max)))
+            : Gen.Frequency((1, Gen.Constant(0)), (3, small), (2, Gen.Elements(edges)), (2, Gen.Choose(1, max)));
+    }
 
     public static Gen<GemmCase> Cases(int maxMn, int maxK) =>
         from ta in Gen.Elements(false, true)

@@ -9,7 +9,7 @@ public sealed class GemmLaws
 {
     [Fact]
     public void Every_path_matches_the_reference_within_the_k_scaled_bound() =>
-        Law.ForAll(GemmCases.Cases(70, 600), GemmCases.Isas, GemmCases.Threads, (c, isa, threads) =>
+        Law.ForAll(GemmCases.Cases(70, 800), GemmCases.Isas, GemmCases.Threads, (c, isa, threads) =>
         {
             var error = c.Compare(c.Run(isa, threads));
             Assert.True(error == "", $"{isa}, {threads} threads: {error}");
@@ -19,7 +19,7 @@ public sealed class GemmLaws
     [Fact]
     public void Large_products_split_over_threads_match_the_reference() =>
         // Big enough (m·n·k ≥ 2^18) that the call really splits over M or N between threads.
-        Law.ForAll(GemmCases.Cases(200, 600).Where(c => (long)c.M * c.N * c.K >= GemmDriver.ParallelThreshold * 2), GemmCases.Isas, GemmCases.Threads, (c, isa, threads) =>
+        Law.ForAll(GemmCases.Cases(200, 800).Where(c => (long)c.M * c.N * c.K >= GemmDriver.ParallelThreshold * 2), GemmCases.Isas, GemmCases.Threads, (c, isa, threads) =>
         {
             var error = c.Compare(c.Run(isa, threads));
             Assert.True(error == "", $"{isa}, {threads} threads: {error}");
@@ -28,7 +28,7 @@ public sealed class GemmLaws
 
     [Fact]
     public void The_result_is_bit_identical_for_every_thread_count_and_on_a_repeated_call() =>
-        Law.ForAll(GemmCases.Cases(200, 600), GemmCases.Isas, (c, isa) =>
+        Law.ForAll(GemmCases.Cases(200, 800), GemmCases.Isas, (c, isa) =>
         {
             var once = c.Run(isa, 1);
             return once.AsSpan().SequenceEqual(c.Run(isa, 1))
@@ -39,7 +39,7 @@ public sealed class GemmLaws
     public void Every_path_gives_the_same_bits() =>
         // Each path does one fused multiply-add per k in k order and the same KC blocking, so the
         // ISA changes speed, not bits.
-        Law.ForAll(GemmCases.Cases(90, 600), c =>
+        Law.ForAll(GemmCases.Cases(90, 800), c =>
         {
             var first = c.Run(GemmIsas.Supported[0], 2);
             return GemmIsas.Supported.All(isa => first.AsSpan().SequenceEqual(c.Run(isa, 2)));
@@ -47,7 +47,7 @@ public sealed class GemmLaws
 
     [Fact]
     public void The_span_overload_gives_the_array_overload_bits() =>
-        Law.ForAll(GemmCases.Cases(70, 300), GemmCases.Threads, (c, threads) =>
+        Law.ForAll(GemmCases.Cases(70, 400), GemmCases.Threads, (c, threads) =>
         {
             var viaArrays = c.NewC();
             G.Multiply(c.TransA, c.TransB, c.M, c.N, c.K, c.Alpha, c.NewA(), c.OffA, c.Lda, c.NewB(), c.OffB, c.Ldb, c.Beta, viaArrays, c.OffC, c.Ldc, threads);

@@ -106,6 +106,28 @@ public sealed class KernelGradientLaws
         }, runs: 60);
 
     [Fact]
+    public void Attention_backward_is_the_derivative_of_its_forward_across_causal_blocks() =>
+        Law.ForAll(Gen.Choose(Attention.Block - 1, (3 * Attention.Block) + 5), Gen.Choose(0, int.MaxValue), (t, seed) =>
+        {
+            const int B = 2, H = 2, Hs = 3, C = H * Hs;
+            var rng = new GaussianRng((ulong)seed);
+            var qkv = Normal(rng, B * t * 3 * C);
+            var dout = Normal(rng, B * t * C);
+            var y = new float[B * t * C];
+            var probs = new float[B * H * t * t];
+            double Loss()
+            {
+                Attention.Forward(y, probs, qkv, B, t, C, H, Threads);
+                return Dot(dout, y);
+            }
+
+            Loss();
+            var dqkv = new float[qkv.Length];
+            Attention.Backward(dqkv, dout, probs, qkv, B, t, C, H, Threads);
+            return Agree(Compare(qkv, dqkv, Loss, (ulong)seed + 1, 1e-3));
+        }, runs: 15);
+
+    [Fact]
     public void Attention_is_causal_a_later_token_never_changes_an_earlier_output() =>
         Law.ForAll(Heads.Where(s => s.T >= 2), s =>
         {
