@@ -52,6 +52,8 @@ public static class Cli
         Unlearning.Host.Commands.ExperimentCommands.Train(),
         Unlearning.Host.Commands.ExperimentCommands.Forget(),
         Host.Commands.ReportCommand.Build(Reporting.ParquetRunTables.Read),
+        Host.Commands.DataCommand.Build(),
+        Host.Commands.TokenizeCommand.Build(),
     ];
 
     public static int Run(string[] args, TextWriter output, TextWriter error)

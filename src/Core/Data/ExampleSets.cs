@@ -126,7 +126,14 @@ public sealed class ExampleSets
             var roles = new Dictionary<string, SourceDocuments>(StringComparer.Ordinal);
             foreach (var plan in c.Sources)
             {
-                if (!documents.TryGetValue(plan.Source, out var docs) || docs.Count == 0)
+                var asksNothing = !Sources.IsInDistribution(plan.Source) && plan.Forget + plan.Population + plan.Validation == 0;
+                if ((!documents.TryGetValue(plan.Source, out var docs) || docs.Count == 0) && asksNothing)
+                {
+                    roles[plan.Source] = new SourceDocuments([], [], []);
+                    continue;
+                }
+
+                if (docs is null || docs.Count == 0)
                 {
                     return Left<InputError, DocumentSplit>(new InputError(
                         "documents", plan.Source, "documents for every planned source (fetch its package: unlearn data fetch)", "none"));

@@ -31,6 +31,7 @@ public sealed class BpeTokenizer
     private readonly Dictionary<long, int> _rank;
     private readonly (int Left, int Right, int Result)[] _merges;
     private readonly ConcurrentDictionary<string, int[]> _memo = new(StringComparer.Ordinal);
+    private int _memoSize;
 
     private BpeTokenizer(string[] texts, byte[][] bytes, (int Left, int Right, int Result)[] merges, int endOfText)
     {
@@ -38,7 +39,7 @@ public sealed class BpeTokenizer
         _bytes = bytes;
         _merges = merges;
         EndOfText = endOfText;
-        _rank = new Dictionary<long, int>(merges.Length);
+        _rank = new Dictionary<long, int>(merges.Length, PairComparer.Instance);
         for (var r = 0; r < merges.Length; r++)
         {
             _rank.TryAdd(Key(merges[r].Left, merges[r].Right), r);
@@ -98,9 +99,10 @@ public sealed class BpeTokenizer
             }
 
             var merged = MergePiece(piece, scratch);
-            if (_memo.Count < MemoLimit)
+            // ConcurrentDictionary.Count takes every lock: count insertions here instead.
+            if (Volatile.Read(ref _memoSize) < MemoLimit && memo.TryAdd(piece, merged))
             {
-                memo.TryAdd(piece, merged);
+                Interlocked.Increment(ref _memoSize);
             }
 
             tokens.AddRange(merged);
@@ -136,7 +138,7 @@ public sealed class BpeTokenizer
     private int[] MergePiece(ReadOnlySpan<char> piece, Span<int> scratch)
     {
         var byteCount = Encoding.UTF8.GetByteCount(piece);
-        var ids = byteCount <= scratch.Length ? scratch[..byteCount] : new int[byteCount];
+        var ids = byteCount <= scratch.Length / 2 ? scratch[..byteCount] : new int[byteCount];
         Span<byte> utf8 = byteCount <= 1024 ? stackalloc byte[byteCount] : new byte[byteCount];
         Encoding.UTF8.GetBytes(piece, utf8);
         for (var k = 0; k < byteCount; k++)
@@ -144,45 +146,57 @@ public sealed class BpeTokenizer
             ids[k] = _byteToken[utf8[k]];
         }
 
+        // ranks[k] is the merge rank of the pair (ids[k], ids[k+1]), int.MaxValue if none. Merging the
+        // leftmost lowest-ranked pair one at a time and updating only its neighbours gives the same
+        // tokens as GPT-2's "merge every occurrence of the best pair" because a merge's parts always rank
+        // before it (tiktoken's byte_pair_merge does the same).
         var length = byteCount;
+        Span<int> ranks = length <= scratch.Length / 2 ? scratch[(scratch.Length / 2)..][..length] : new int[length];
+        for (var k = 0; k + 1 < length; k++)
+        {
+            ranks[k] = Rank(ids[k], ids[k + 1]);
+        }
+
+        if (length > 0)
+        {
+            ranks[length - 1] = int.MaxValue;
+        }
+
         while (length > 1)
         {
             var best = int.MaxValue;
+            var at = -1;
             for (var k = 0; k + 1 < length; k++)
             {
-                if (_rank.TryGetValue(Key(ids[k], ids[k + 1]), out var r) && r < best)
+                if (ranks[k] < best)
                 {
-                    best = r;
+                    best = ranks[k];
+                    at = k;
                 }
             }
 
-            if (best == int.MaxValue)
+            if (at < 0)
             {
                 break;
             }
 
-            var (left, right, result) = _merges[best];
-            var write = 0;
-            for (var k = 0; k < length;)
+            ids[at] = _merges[best].Result;
+            ids[(at + 2)..length].CopyTo(ids[(at + 1)..]);
+            ranks[(at + 2)..length].CopyTo(ranks[(at + 1)..]);
+            length--;
+            ranks[at] = at + 1 < length ? Rank(ids[at], ids[at + 1]) : int.MaxValue;
+            if (at > 0)
             {
-                if (k + 1 < length && ids[k] == left && ids[k + 1] == right)
-                {
-                    ids[write++] = result;
-                    k += 2;
-                }
-                else
-                {
-                    ids[write++] = ids[k++];
-                }
+                ranks[at - 1] = Rank(ids[at - 1], ids[at]);
             }
-
-            length = write;
         }
 
         return ids[..length].ToArray();
     }
 
     private static long Key(int left, int right) => ((long)left << 32) | (uint)right;
+
+    private int Rank(int left, int right) => _rank.TryGetValue(Key(left, right), out var r) ? r : int.MaxValue;
 
     /// <summary>
     /// Writes the tokenizer as Hugging Face's GPT-2 files: vocab.json (token string → id, in id order) and

@@ -46,8 +46,8 @@ public static class BpeTrainer
             weights.Add(count);
         }
 
-        var pairCount = new Dictionary<long, long>();
-        var pairWords = new Dictionary<long, List<int>>();
+        var pairCount = new Dictionary<long, long>(PairComparer.Instance);
+        var pairWords = new Dictionary<long, List<int>>(PairComparer.Instance);
         for (var w = 0; w < words.Count; w++)
         {
             AddPairs(words[w], lengths[w], w, weights[w], pairCount, pairWords, touched: null);
@@ -62,7 +62,7 @@ public static class BpeTrainer
 
         var merges = new List<(int Left, int Right)>();
         var target = vocabSize - 257;
-        var touched = new System.Collections.Generic.HashSet<long>();
+        var touched = new System.Collections.Generic.HashSet<long>(PairComparer.Instance);
         while (merges.Count < target && heap.TryDequeue(out var best, out var priority))
         {
             if (!pairCount.TryGetValue(best, out var current) || current != priority.Count || current <= 0)

