@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using System.Reflection;
+using Unlearning.Host.Commands;
 
 namespace Unlearning.Host;
 
@@ -46,7 +47,7 @@ public static class Cli
     }
 
     /// <summary>The subcommands, in the order help lists them.</summary>
-    private static IEnumerable<Command> Commands() => [];
+    private static IEnumerable<Command> Commands() => [InspectCommand.Create()];
 
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
