@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using System.Reflection;
+using Unlearning.Host.Commands;
 
 namespace Unlearning.Host;
 
@@ -52,6 +53,7 @@ public static class Cli
         Unlearning.Host.Commands.ExperimentCommands.Train(),
         Unlearning.Host.Commands.ExperimentCommands.Forget(),
         Host.Commands.ReportCommand.Build(Reporting.ParquetRunTables.Read),
+        InspectCommand.Create(),
         Host.Commands.DataCommand.Build(),
         Host.Commands.TokenizeCommand.Build(),
     ];
