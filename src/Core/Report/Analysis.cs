@@ -178,15 +178,12 @@ public static class Analysis
         ConfidenceInterval? difference = ood.Count > 0 && id.Count > 0
             ? Bootstrap.TwoSampleUnchecked(
                 ood.Select(e => e.Survival).ToList(), id.Select(e => e.Survival).ToList(),
-                (a, b) => Median(a) - Median(b), seed ^ 0x5EED, settings.Resamples, settings.Level)
+                (a, b) => KaplanMeier.MedianOf(a) - KaplanMeier.MedianOf(b), seed ^ 0x5EED, settings.Resamples, settings.Level)
             : null;
         var (verdict, reason) = Verdicts.TwoGroup(favoured.Count, other.Count, test, effect, settings);
         return new ClaimTest(
             "1a", "OOD examples take more steps to unlearn (t*) than ID examples", "t* (censored ranked last)",
             "OOD", "ID", favoured.Count, other.Count, test, effect, "Kaplan–Meier median t*, OOD − ID", "steps", difference, verdict, reason);
-
-        static double Median(IReadOnlyList<(double Time, bool Censored)> sample) =>
-            sample.Aggregate(KaplanMeier.Empty, (k, o) => k.Add(o.Time, o.Censored)).MedianOrInfinity();
     }
 
     private static ClaimTest Compare(
