@@ -47,6 +47,12 @@ public static class Analysis
     /// <summary>The order sources are listed in: ID first, then the OOD sources of SPEC §1, then any other alphabetically.</summary>
     private static readonly string[] KnownOrder = ["brown", "code", "spam", "canary"];
 
+    /// <summary>Sorts groups of examples by source in the report's order.</summary>
+    internal static IOrderedEnumerable<IGrouping<string, ForgetExample>> InReportOrder(IEnumerable<IGrouping<string, ForgetExample>> groups) =>
+        groups.OrderBy(g => g.First().Row.IsOod)
+            .ThenBy(g => Array.IndexOf(KnownOrder, g.Key) is var i && i >= 0 ? i : KnownOrder.Length)
+            .ThenBy(g => g.Key, StringComparer.Ordinal);
+
     public static Either<InputError, ReportModel> Build(RunTables tables, ReportSettings? settings = null)
     {
         var s = settings ?? new ReportSettings();
@@ -251,10 +257,7 @@ public static class Analysis
 
     private static List<SourceSummary> Sources(IReadOnlyList<ForgetExample> all)
     {
-        var bySource = all.GroupBy(e => e.Row.Source)
-            .OrderBy(g => g.First().Row.IsOod)
-            .ThenBy(g => Array.IndexOf(KnownOrder, g.Key) is var i && i >= 0 ? i : KnownOrder.Length)
-            .ThenBy(g => g.Key, StringComparer.Ordinal)
+        var bySource = InReportOrder(all.GroupBy(e => e.Row.Source))
             .Select(g => Source(g.Key, g.First().Row.IsOod, g.ToList()))
             .ToList();
         var oodSources = all.Where(e => e.Row.IsOod).Select(e => e.Row.Source).Distinct().Count();
@@ -290,8 +293,7 @@ public static class Analysis
     {
         var sizes = populations.GroupBy(p => p.Source).ToDictionary(g => g.Key, g => g.Count());
         var rows = new List<MembershipRow>();
-        foreach (var group in all.Where(e => e.Row.Memorized).GroupBy(e => e.Row.Source).OrderBy(g => g.First().Row.IsOod)
-                     .ThenBy(g => Array.IndexOf(KnownOrder, g.Key) is var i && i >= 0 ? i : KnownOrder.Length).ThenBy(g => g.Key, StringComparer.Ordinal))
+        foreach (var group in InReportOrder(all.Where(e => e.Row.Memorized).GroupBy(e => e.Row.Source)))
         {
             var examples = group.ToList();
             var n = sizes.TryGetValue(group.Key, out var size) ? size : 0;
