@@ -31,6 +31,12 @@ public static class Svg
         var plotBottom = height - Bottom;
 
         var (xs, ys) = Extent(chart);
+        if (chart.Series.Any(s => s.Mark != Mark.Line))
+        {
+            // Markers are drawn whole: leave 2% of the range beyond the outermost ones before rounding the ticks.
+            xs = Pad(xs);
+            ys = Pad(ys);
+        }
         var xTicks = Ticks.Nice(chart.X.Min ?? xs.Min, chart.X.Max ?? xs.Max, 6);
         var yTicks = Ticks.Nice(chart.Y.Min ?? ys.Min, chart.Y.Max ?? ys.Max, 5);
         double Px(double x) => plotLeft + ((x - xTicks.Low) / (xTicks.High - xTicks.Low) * (plotRight - plotLeft));
@@ -159,6 +165,12 @@ public static class Svg
 
         svg.Append("</g>\n</svg>\n");
         return svg.ToString();
+    }
+
+    private static (double Min, double Max) Pad((double Min, double Max) range)
+    {
+        var pad = (range.Max - range.Min) * 0.02;
+        return (range.Min - pad, range.Max + pad);
     }
 
     /// <summary>The data range over points, bands and reference lines (finite values only).</summary>
