@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Unlearning.Storage.Parquet;
@@ -33,7 +34,7 @@ public sealed record ParquetWriteOptions
 }
 
 /// <summary>One column chunk, encoded: its bytes and its metadata with offsets relative to the chunk's start.</summary>
-internal sealed record EncodedChunk(ArrayBufferWriter<byte> Bytes, ColumnMetaData MetaData, long UncompressedBytes);
+internal sealed record EncodedChunk(ByteBuffer Bytes, ColumnMetaData MetaData, long UncompressedBytes);
 
 /// <summary>
 /// Encodes one column of a row group as a column chunk: an optional dictionary page (PLAIN) and
@@ -76,7 +77,7 @@ internal static class ChunkEncoder
         var defined = column.Defined;
         if (defined is null)
         {
-            return Leaf<T, TP>(spec, [spec.Name], column.Values.AsSpan(0, rows), null, null, 0, 0, rows, options);
+            return Leaf<T, TP>(spec, [spec.Name], column.Values.AsSpan(0, rows), null, null, 0, 0, rows, rows, options);
         }
 
         if (!spec.Optional)
@@ -87,22 +88,31 @@ internal static class ChunkEncoder
                 throw new ArgumentException($"column {spec.Name} is required but row {bad} is null");
             }
 
-            return Leaf<T, TP>(spec, [spec.Name], column.Values.AsSpan(0, rows), null, null, 0, 0, rows, options);
+            return Leaf<T, TP>(spec, [spec.Name], column.Values.AsSpan(0, rows), null, null, 0, 0, rows, rows, options);
         }
 
-        var def = new int[rows];
-        var values = new T[rows];
-        int n = 0;
-        for (int r = 0; r < rows; r++)
+        var def = ArrayPool<int>.Shared.Rent(rows);
+        var values = ArrayPool<T>.Shared.Rent(rows);
+        try
         {
-            if (defined[r])
+            int n = 0;
+            for (int r = 0; r < rows; r++)
             {
-                def[r] = 1;
-                values[n++] = column.Values[r];
+                bool d = defined[r];
+                def[r] = d ? 1 : 0;
+                if (d)
+                {
+                    values[n++] = column.Values[r];
+                }
             }
-        }
 
-        return Leaf<T, TP>(spec, [spec.Name], values.AsSpan(0, n), def, null, 1, 0, rows, options);
+            return Leaf<T, TP>(spec, [spec.Name], values.AsSpan(0, n), def, null, 1, 0, rows, rows, options);
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(def);
+            ArrayPool<T>.Shared.Return(values, RuntimeHelpers.IsReferenceOrContainsReferences<T>());
+        }
     }
 
     private static EncodedChunk Strings(ColumnSpec spec, ColumnValues<string?> column, ParquetWriteOptions options)
@@ -132,7 +142,7 @@ internal static class ChunkEncoder
             values[n++] = s;
         }
 
-        return Leaf<string, StringPhysical>(spec, [spec.Name], values.AsSpan(0, n), def, null, spec.Optional ? 1 : 0, 0, rows, options);
+        return Leaf<string, StringPhysical>(spec, [spec.Name], values.AsSpan(0, n), def, null, spec.Optional ? 1 : 0, 0, rows, rows, options);
     }
 
     private static EncodedChunk Lists(ColumnSpec spec, ColumnValues<int[]?> column, ParquetWriteOptions options)
@@ -174,7 +184,7 @@ internal static class ChunkEncoder
             v += a.Length;
         }
 
-        return Leaf<int, Int32Physical>(spec, [spec.Name, "list", "element"], values, def, rep, maxDef, 1, rows, options);
+        return Leaf<int, Int32Physical>(spec, [spec.Name, "list", "element"], values, def, rep, maxDef, 1, rows, levels, options);
     }
 
     private static EncodedChunk Leaf<T, TP>(
@@ -186,15 +196,17 @@ internal static class ChunkEncoder
         int maxDef,
         int maxRep,
         int rows,
+        int levelCount,
         ParquetWriteOptions options)
         where T : notnull
         where TP : IPhysical<T>
     {
-        int levelCount = def?.Length ?? rows;
         var pages = SlicePages(values.Length, def, rep, maxDef, levelCount, options.PageValues);
-        var output = new ArrayBufferWriter<byte>(Math.Max(256, values.Length * 4));
+        int width = typeof(T) == typeof(long) || typeof(T) == typeof(double) ? 8 : 4;
+        var output = new ByteBuffer((values.Length * width) + levelCount + 4096);
         long uncompressed = 0;
         var codec = options.Compression == ParquetCompression.Snappy ? Codec.Snappy : Codec.Uncompressed;
+        bool codecDecided = codec == Codec.Uncompressed;
 
         // Statistics over the non-null values, in Parquet's order for the type.
         bool any = false;
@@ -224,7 +236,7 @@ internal static class ChunkEncoder
         long nullCount = 0;
         if (def is not null)
         {
-            foreach (int d in def)
+            foreach (int d in def.AsSpan(0, levelCount))
             {
                 if (d < maxDef)
                 {
@@ -235,12 +247,12 @@ internal static class ChunkEncoder
 
         var dictionary = options.Dictionary && TP.Dictionary ? BuildDictionary<T, TP>(values) : null;
         long? dictionaryOffset = null;
-        var scratch = new ArrayBufferWriter<byte>();
+        using var scratch = new ByteBuffer(Math.Min((values.Length * width) + levelCount, (options.PageValues * 8) + 4096) + 4096);
         if (dictionary is not null)
         {
             dictionaryOffset = 0;
             TP.Plain(CollectionsMarshal.AsSpan(dictionary.Value.Entries), scratch);
-            uncompressed += WritePage(output, scratch.WrittenSpan, codec, options.PageChecksums, PageType.DictionaryPage, dictionary.Value.Entries.Count, Encoding.Plain);
+            uncompressed += WritePage(output, scratch.WrittenSpan, ref codec, ref codecDecided, options.PageChecksums, PageType.DictionaryPage, dictionary.Value.Entries.Count, Encoding.Plain);
         }
 
         long dataOffset = output.WrittenCount;
@@ -248,7 +260,7 @@ internal static class ChunkEncoder
         int bitWidth = dictionary is null ? 0 : Rle.BitWidth(Math.Max(0, dictionary.Value.Entries.Count - 1));
         foreach (var p in pages)
         {
-            scratch.ResetWrittenCount();
+            scratch.Reset();
             if (maxRep > 0)
             {
                 WriteLevels(scratch, rep.AsSpan(p.LevelStart, p.LevelEnd - p.LevelStart), maxRep);
@@ -271,7 +283,7 @@ internal static class ChunkEncoder
                 TP.Plain(values[p.ValueStart..p.ValueEnd], scratch);
             }
 
-            uncompressed += WritePage(output, scratch.WrittenSpan, codec, options.PageChecksums, PageType.DataPage, p.LevelEnd - p.LevelStart, valueEncoding);
+            uncompressed += WritePage(output, scratch.WrittenSpan, ref codec, ref codecDecided, options.PageChecksums, PageType.DataPage, p.LevelEnd - p.LevelStart, valueEncoding);
         }
 
         var stats = new Statistics { NullCount = nullCount };
@@ -335,7 +347,7 @@ internal static class ChunkEncoder
     }
 
     /// <summary>v1 data page levels: a 4-byte little-endian length, then the RLE-hybrid runs.</summary>
-    private static void WriteLevels(ArrayBufferWriter<byte> output, ReadOnlySpan<int> levels, int maxLevel)
+    private static void WriteLevels(ByteBuffer output, ReadOnlySpan<int> levels, int maxLevel)
     {
         output.GetSpan(4);
         output.Advance(4);
@@ -343,14 +355,28 @@ internal static class ChunkEncoder
         Rle.Encode(levels, Rle.BitWidth(maxLevel), output);
         int length = output.WrittenCount - start;
 
-        // GetSpan/Advance keep earlier bytes in place, so the reserved length can be patched afterwards.
-        var written = MemoryMarshal.AsMemory(output.WrittenMemory).Span;
-        BinaryPrimitives.WriteInt32LittleEndian(written.Slice(start - 4, 4), length);
+        // The buffer keeps earlier bytes in place, so the reserved length can be patched afterwards.
+        BinaryPrimitives.WriteInt32LittleEndian(output.WrittenSpan.Slice(start - 4, 4), length);
     }
 
-    private static long WritePage(ArrayBufferWriter<byte> output, ReadOnlySpan<byte> page, Codec codec, bool checksum, PageType type, int numValues, Encoding encoding)
+    /// <summary>
+    /// Writes one page. The codec is chosen per column chunk at its first page: when Snappy saves
+    /// less than a tenth (random doubles save nothing), the chunk is stored uncompressed, which
+    /// spares every reader the decompression.
+    /// </summary>
+    private static long WritePage(ByteBuffer output, ReadOnlySpan<byte> page, ref Codec codec, ref bool codecDecided, bool checksum, PageType type, int numValues, Encoding encoding)
     {
         ReadOnlySpan<byte> body = codec == Codec.Snappy ? IronSnappy.Snappy.Encode(page) : page;
+        if (!codecDecided)
+        {
+            codecDecided = true;
+            if (body.Length > page.Length * 0.9)
+            {
+                codec = Codec.Uncompressed;
+                body = page;
+            }
+        }
+
         var header = new PageHeader
         {
             Type = type,

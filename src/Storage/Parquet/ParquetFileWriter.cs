@@ -103,7 +103,7 @@ public sealed class ParquetFileWriter : IDisposable
         var encoded = new EncodedChunk[columns.Count];
         if (_options.Parallel && columns.Count > 1)
         {
-            System.Threading.Tasks.Parallel.For(0, columns.Count, c => encoded[c] = ChunkEncoder.Encode(Schema.Columns[c], columns[c], _options));
+            ParallelColumns.For(columns.Count, c => encoded[c] = ChunkEncoder.Encode(Schema.Columns[c], columns[c], _options));
         }
         else
         {
@@ -127,6 +127,7 @@ public sealed class ParquetFileWriter : IDisposable
 
             _stream.Write(chunk.Bytes.WrittenSpan);
             _position += chunk.Bytes.WrittenCount;
+            chunk.Bytes.Dispose();
             group.Columns.Add(new ColumnChunk { FileOffset = start, MetaData = md });
             group.TotalByteSize += chunk.UncompressedBytes;
         }

@@ -231,11 +231,24 @@ public sealed class ParquetTableReader<TRow> : IDisposable
         int rows = (int)File.RowGroupRows[rowGroup];
         // Two slots per member: the values array and the defined mask (or null).
         var arrays = new object?[_bindings.Length * 2];
+        // Columns decode independently: read them on all cores, then build the rows.
+        var columns = new ColumnValues[_bindings.Length];
+        ParallelColumns.For(_bindings.Length, i => columns[i] = File.ReadColumn(rowGroup, _fileColumn[i]));
         for (int i = 0; i < _bindings.Length; i++)
         {
             var spec = _bindings[i].Spec;
-            var column = File.ReadColumn(rowGroup, _fileColumn[i]);
-            if (!spec.Optional)
+            var column = columns[i];
+            bool maybeNull = column switch
+            {
+                ColumnValues<string?> or ColumnValues<int[]?> => true,
+                ColumnValues<int> c => c.Defined is not null,
+                ColumnValues<long> c => c.Defined is not null,
+                ColumnValues<float> c => c.Defined is not null,
+                ColumnValues<double> c => c.Defined is not null,
+                ColumnValues<bool> c => c.Defined is not null,
+                _ => true,
+            };
+            if (!spec.Optional && maybeNull)
             {
                 for (int r = 0; r < rows; r++)
                 {

@@ -18,7 +18,7 @@ internal interface IPhysical<T>
 
     static abstract IEqualityComparer<T> Comparer { get; }
 
-    static abstract void Plain(ReadOnlySpan<T> values, ArrayBufferWriter<byte> output);
+    static abstract void Plain(ReadOnlySpan<T> values, IBufferWriter<byte> output);
 
     /// <summary>False for values excluded from min/max (NaN).</summary>
     static abstract bool Orderable(T value);
@@ -38,7 +38,7 @@ internal readonly struct Int32Physical : IPhysical<int>
 
     public static IEqualityComparer<int> Comparer => EqualityComparer<int>.Default;
 
-    public static void Plain(ReadOnlySpan<int> values, ArrayBufferWriter<byte> output) => PlainCodec.WriteRaw(values, output);
+    public static void Plain(ReadOnlySpan<int> values, IBufferWriter<byte> output) => PlainCodec.WriteRaw(values, output);
 
     public static bool Orderable(int value) => true;
 
@@ -57,7 +57,7 @@ internal readonly struct Int64Physical : IPhysical<long>
 
     public static IEqualityComparer<long> Comparer => EqualityComparer<long>.Default;
 
-    public static void Plain(ReadOnlySpan<long> values, ArrayBufferWriter<byte> output) => PlainCodec.WriteRaw(values, output);
+    public static void Plain(ReadOnlySpan<long> values, IBufferWriter<byte> output) => PlainCodec.WriteRaw(values, output);
 
     public static bool Orderable(long value) => true;
 
@@ -76,7 +76,7 @@ internal readonly struct FloatPhysical : IPhysical<float>
 
     public static IEqualityComparer<float> Comparer { get; } = new BitComparer();
 
-    public static void Plain(ReadOnlySpan<float> values, ArrayBufferWriter<byte> output) => PlainCodec.WriteRaw(values, output);
+    public static void Plain(ReadOnlySpan<float> values, IBufferWriter<byte> output) => PlainCodec.WriteRaw(values, output);
 
     public static bool Orderable(float value) => !float.IsNaN(value);
 
@@ -103,7 +103,7 @@ internal readonly struct DoublePhysical : IPhysical<double>
 
     public static IEqualityComparer<double> Comparer { get; } = new BitComparer();
 
-    public static void Plain(ReadOnlySpan<double> values, ArrayBufferWriter<byte> output) => PlainCodec.WriteRaw(values, output);
+    public static void Plain(ReadOnlySpan<double> values, IBufferWriter<byte> output) => PlainCodec.WriteRaw(values, output);
 
     public static bool Orderable(double value) => !double.IsNaN(value);
 
@@ -130,7 +130,7 @@ internal readonly struct BooleanPhysical : IPhysical<bool>
     public static IEqualityComparer<bool> Comparer => EqualityComparer<bool>.Default;
 
     /// <summary>PLAIN booleans: one bit each, LSB first.</summary>
-    public static void Plain(ReadOnlySpan<bool> values, ArrayBufferWriter<byte> output)
+    public static void Plain(ReadOnlySpan<bool> values, IBufferWriter<byte> output)
     {
         int bytes = (values.Length + 7) / 8;
         var span = output.GetSpan(bytes)[..bytes];
@@ -164,7 +164,7 @@ internal readonly struct StringPhysical : IPhysical<string>
     public static IEqualityComparer<string> Comparer => StringComparer.Ordinal;
 
     /// <summary>PLAIN byte arrays: a 4-byte little-endian length, then the UTF-8 bytes.</summary>
-    public static void Plain(ReadOnlySpan<string> values, ArrayBufferWriter<byte> output)
+    public static void Plain(ReadOnlySpan<string> values, IBufferWriter<byte> output)
     {
         foreach (var s in values)
         {
@@ -210,7 +210,7 @@ internal static class PlainCodec
     public static readonly UTF8Encoding Utf8 = new(false, true);
 
     /// <summary>Fixed-width little-endian values: the in-memory layout on the little-endian machines .NET runs on.</summary>
-    public static void WriteRaw<T>(ReadOnlySpan<T> values, ArrayBufferWriter<byte> output)
+    public static void WriteRaw<T>(ReadOnlySpan<T> values, IBufferWriter<byte> output)
         where T : unmanaged => output.Write(MemoryMarshal.AsBytes(values));
 
     public static void ReadRaw<T>(ReadOnlySpan<byte> data, Span<T> output)

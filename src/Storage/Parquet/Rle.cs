@@ -14,7 +14,7 @@ internal static class Rle
     public static int BitWidth(int maxValue) => maxValue == 0 ? 0 : 32 - BitOperations.LeadingZeroCount((uint)maxValue);
 
     /// <summary>Encodes values (each &lt; 2^bitWidth) as runs: repeats of 8 or more become RLE runs.</summary>
-    public static void Encode(ReadOnlySpan<int> values, int bitWidth, ArrayBufferWriter<byte> output)
+    public static void Encode(ReadOnlySpan<int> values, int bitWidth, IBufferWriter<byte> output)
     {
         if (bitWidth == 0)
         {
@@ -59,7 +59,7 @@ internal static class Rle
         WriteBitPacked(values[literalStart..], bitWidth, output);
     }
 
-    private static void WriteRle(int value, int count, int bitWidth, ArrayBufferWriter<byte> output)
+    private static void WriteRle(int value, int count, int bitWidth, IBufferWriter<byte> output)
     {
         WriteVarint(output, (ulong)count << 1);
         int bytes = (bitWidth + 7) / 8;
@@ -73,7 +73,7 @@ internal static class Rle
     }
 
     /// <summary>Bit-packs values in groups of 8, the last group padded with zeros.</summary>
-    private static void WriteBitPacked(ReadOnlySpan<int> values, int bitWidth, ArrayBufferWriter<byte> output)
+    private static void WriteBitPacked(ReadOnlySpan<int> values, int bitWidth, IBufferWriter<byte> output)
     {
         if (values.Length == 0)
         {
@@ -196,7 +196,7 @@ internal static class Rle
         }
     }
 
-    public static void WriteVarint(ArrayBufferWriter<byte> output, ulong v)
+    public static void WriteVarint(IBufferWriter<byte> output, ulong v)
     {
         var span = output.GetSpan(10);
         int n = 0;

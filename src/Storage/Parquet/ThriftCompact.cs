@@ -27,11 +27,11 @@ internal enum CompactType : byte
 /// </summary>
 internal sealed class CompactWriter
 {
-    private readonly ArrayBufferWriter<byte> _out;
+    private readonly IBufferWriter<byte> _out;
     private readonly Stack<short> _lastIds = new();
     private short _lastId;
 
-    public CompactWriter(ArrayBufferWriter<byte> output) => _out = output;
+    public CompactWriter(IBufferWriter<byte> output) => _out = output;
 
     public void BeginStruct()
     {
