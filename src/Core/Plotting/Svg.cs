@@ -20,14 +20,23 @@ public static class Svg
     private const double Bottom = 78;
     private const string Font = "DejaVu Sans, Helvetica, Arial, sans-serif";
 
-    public static string Render(Chart chart, int width = DefaultWidth, int height = DefaultHeight)
+    /// <param name="id">Prefix of the ids inside the SVG (its clip path), unique per document when several SVGs
+    /// share one HTML page; by default derived from the title.</param>
+    public static string Render(Chart chart, int width = DefaultWidth, int height = DefaultHeight, string? id = null)
     {
+        var clip = (id ?? Slug(chart.Title)) + "-plot";
         var plotLeft = Left;
         var plotRight = width - Right;
         var plotTop = Top;
         var plotBottom = height - Bottom;
 
         var (xs, ys) = Extent(chart);
+        if (chart.Series.Any(s => s.Mark != Mark.Line))
+        {
+            // Markers are drawn whole: leave 2% of the range beyond the outermost ones before rounding the ticks.
+            xs = Pad(xs);
+            ys = Pad(ys);
+        }
         var xTicks = Ticks.Nice(chart.X.Min ?? xs.Min, chart.X.Max ?? xs.Max, 6);
         var yTicks = Ticks.Nice(chart.Y.Min ?? ys.Min, chart.Y.Max ?? ys.Max, 5);
         double Px(double x) => plotLeft + ((x - xTicks.Low) / (xTicks.High - xTicks.Low) * (plotRight - plotLeft));
@@ -68,8 +77,8 @@ public static class Svg
         }
 
         // Data, clipped to the plot area.
-        svg.Append(CultureInfo.InvariantCulture, $"<clipPath id=\"plot\"><rect x=\"{N(plotLeft)}\" y=\"{N(plotTop)}\" width=\"{N(plotRight - plotLeft)}\" height=\"{N(plotBottom - plotTop)}\"/></clipPath>\n");
-        svg.Append("<g clip-path=\"url(#plot)\">\n");
+        svg.Append(CultureInfo.InvariantCulture, $"<clipPath id=\"{clip}\"><rect x=\"{N(plotLeft)}\" y=\"{N(plotTop)}\" width=\"{N(plotRight - plotLeft)}\" height=\"{N(plotBottom - plotTop)}\"/></clipPath>\n");
+        svg.Append(CultureInfo.InvariantCulture, $"<g clip-path=\"url(#{clip})\">\n");
         foreach (var series in chart.Series.Where(s => s.Band.Count > 1))
         {
             var band = series.Band.Where(b => double.IsFinite(b.X) && double.IsFinite(b.Low) && double.IsFinite(b.High)).OrderBy(b => b.X).ToList();
@@ -158,6 +167,12 @@ public static class Svg
         return svg.ToString();
     }
 
+    private static (double Min, double Max) Pad((double Min, double Max) range)
+    {
+        var pad = (range.Max - range.Min) * 0.02;
+        return (range.Min - pad, range.Max + pad);
+    }
+
     /// <summary>The data range over points, bands and reference lines (finite values only).</summary>
     private static ((double Min, double Max) X, (double Min, double Max) Y) Extent(Chart chart)
     {
@@ -165,6 +180,16 @@ public static class Svg
         var ys = chart.Series.SelectMany(s => s.Points.Select(p => p.Y).Concat(s.Band.SelectMany(b => new[] { b.Low, b.High })))
             .Concat(chart.References.Select(r => r.Y)).Where(double.IsFinite).ToList();
         return ((xs.Count > 0 ? xs.Min() : 0, xs.Count > 0 ? xs.Max() : 1), (ys.Count > 0 ? ys.Min() : 0, ys.Count > 0 ? ys.Max() : 1));
+    }
+
+    /// <summary>Lower-case letters and digits of the title, words joined by '-': an XML-safe id.</summary>
+    private static string Slug(string title)
+    {
+        var words = title.Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Select(w => new string(w.Where(char.IsAsciiLetterOrDigit).ToArray()).ToLowerInvariant())
+            .Where(w => w.Length > 0);
+        var slug = string.Join("-", words);
+        return slug.Length == 0 || !char.IsAsciiLetter(slug[0]) ? "chart" + (slug.Length == 0 ? "" : "-" + slug) : slug;
     }
 
     private static string N(double v) => v.ToString("0.0", CultureInfo.InvariantCulture);

@@ -47,6 +47,12 @@ public static class Analysis
     /// <summary>The order sources are listed in: ID first, then the OOD sources of SPEC §1, then any other alphabetically.</summary>
     private static readonly string[] KnownOrder = ["brown", "code", "spam", "canary"];
 
+    /// <summary>Sorts groups of examples by source in the report's order.</summary>
+    internal static IOrderedEnumerable<IGrouping<string, ForgetExample>> InReportOrder(IEnumerable<IGrouping<string, ForgetExample>> groups) =>
+        groups.OrderBy(g => g.First().Row.IsOod)
+            .ThenBy(g => Array.IndexOf(KnownOrder, g.Key) is var i && i >= 0 ? i : KnownOrder.Length)
+            .ThenBy(g => g.Key, StringComparer.Ordinal);
+
     public static Either<InputError, ReportModel> Build(RunTables tables, ReportSettings? settings = null)
     {
         var s = settings ?? new ReportSettings();
@@ -178,15 +184,12 @@ public static class Analysis
         ConfidenceInterval? difference = ood.Count > 0 && id.Count > 0
             ? Bootstrap.TwoSampleUnchecked(
                 ood.Select(e => e.Survival).ToList(), id.Select(e => e.Survival).ToList(),
-                (a, b) => Median(a) - Median(b), seed ^ 0x5EED, settings.Resamples, settings.Level)
+                (a, b) => KaplanMeier.MedianOf(a) - KaplanMeier.MedianOf(b), seed ^ 0x5EED, settings.Resamples, settings.Level)
             : null;
         var (verdict, reason) = Verdicts.TwoGroup(favoured.Count, other.Count, test, effect, settings);
         return new ClaimTest(
             "1a", "OOD examples take more steps to unlearn (t*) than ID examples", "t* (censored ranked last)",
             "OOD", "ID", favoured.Count, other.Count, test, effect, "Kaplan–Meier median t*, OOD − ID", "steps", difference, verdict, reason);
-
-        static double Median(IReadOnlyList<(double Time, bool Censored)> sample) =>
-            sample.Aggregate(KaplanMeier.Empty, (k, o) => k.Add(o.Time, o.Censored)).MedianOrInfinity();
     }
 
     private static ClaimTest Compare(
@@ -254,10 +257,7 @@ public static class Analysis
 
     private static List<SourceSummary> Sources(IReadOnlyList<ForgetExample> all)
     {
-        var bySource = all.GroupBy(e => e.Row.Source)
-            .OrderBy(g => g.First().Row.IsOod)
-            .ThenBy(g => Array.IndexOf(KnownOrder, g.Key) is var i && i >= 0 ? i : KnownOrder.Length)
-            .ThenBy(g => g.Key, StringComparer.Ordinal)
+        var bySource = InReportOrder(all.GroupBy(e => e.Row.Source))
             .Select(g => Source(g.Key, g.First().Row.IsOod, g.ToList()))
             .ToList();
         var oodSources = all.Where(e => e.Row.IsOod).Select(e => e.Row.Source).Distinct().Count();
@@ -293,8 +293,7 @@ public static class Analysis
     {
         var sizes = populations.GroupBy(p => p.Source).ToDictionary(g => g.Key, g => g.Count());
         var rows = new List<MembershipRow>();
-        foreach (var group in all.Where(e => e.Row.Memorized).GroupBy(e => e.Row.Source).OrderBy(g => g.First().Row.IsOod)
-                     .ThenBy(g => Array.IndexOf(KnownOrder, g.Key) is var i && i >= 0 ? i : KnownOrder.Length).ThenBy(g => g.Key, StringComparer.Ordinal))
+        foreach (var group in InReportOrder(all.Where(e => e.Row.Memorized).GroupBy(e => e.Row.Source)))
         {
             var examples = group.ToList();
             var n = sizes.TryGetValue(group.Key, out var size) ? size : 0;

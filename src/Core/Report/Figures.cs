@@ -23,8 +23,7 @@ internal static class Figures
     public static IReadOnlyList<Figure> Build(IReadOnlyList<ForgetExample> all, ReportSettings settings)
     {
         var memorized = all.Where(e => e.Row.Memorized).ToList();
-        var sources = memorized.GroupBy(e => e.Row.Source)
-            .OrderBy(g => g.First().Row.IsOod).ThenBy(g => g.Key, StringComparer.Ordinal)
+        var sources = Analysis.InReportOrder(memorized.GroupBy(e => e.Row.Source))
             .Select(g => (Name: g.Key, IsOod: g.First().Row.IsOod, Examples: (IReadOnlyList<ForgetExample>)g.ToList()))
             .ToList();
         var colors = Colors(sources.Select(s => s.Name).ToList());

@@ -80,7 +80,7 @@ public static partial class Html
                     html.Append("</tbody>\n</table>\n");
                     break;
                 case FigureBlock f:
-                    html.Append("<figure id=\"").Append(f.Figure.Stem).Append("\">\n").Append(Svg.Render(f.Figure.Chart));
+                    html.Append("<figure id=\"").Append(f.Figure.Stem).Append("\">\n").Append(Svg.Render(f.Figure.Chart, id: f.Figure.Stem));
                     html.Append("<figcaption>").Append(Inline(f.Figure.Caption)).Append("</figcaption>\n</figure>\n");
                     break;
             }

@@ -18,6 +18,6 @@ public sealed record RenderedReport(ReportModel Model, string Markdown, string H
             model,
             Report.Markdown.Render(blocks, imageExtension),
             Report.Html.Render(blocks),
-            model.Figures.Select(f => (f.Stem, Svg.Render(f.Chart))).ToList());
+            model.Figures.Select(f => (f.Stem, Svg.Render(f.Chart, id: f.Stem))).ToList());
     }
 }

@@ -107,4 +107,48 @@ public sealed class KaplanMeier
 
     /// <summary>The median as a number for resampling: +∞ when not reached, NaN when empty.</summary>
     internal double MedianOrInfinity() => Count == 0 ? double.NaN : Median() ?? double.PositiveInfinity;
+
+    /// <summary>
+    /// The same median straight from a sample, without building the fold: sort by time (events before
+    /// censorings at one time), walk the event times. +∞ when not reached, NaN when empty. Used inside
+    /// bootstrap loops; a law checks it against <see cref="Median"/>.
+    /// </summary>
+    internal static double MedianOf(IReadOnlyList<(double Time, bool Censored)> sample)
+    {
+        var n = sample.Count;
+        if (n == 0)
+        {
+            return double.NaN;
+        }
+
+        var sorted = sample.ToArray();
+        Array.Sort(sorted, (a, b) => a.Time != b.Time ? a.Time.CompareTo(b.Time) : a.Censored.CompareTo(b.Censored));
+        var atRisk = n;
+        var survival = 1.0;
+        var i = 0;
+        while (i < n)
+        {
+            var time = sorted[i].Time;
+            int events = 0, leaving = 0;
+            while (i < n && sorted[i].Time == time)
+            {
+                events += sorted[i].Censored ? 0 : 1;
+                leaving++;
+                i++;
+            }
+
+            if (events > 0)
+            {
+                survival *= 1.0 - ((double)events / atRisk);
+                if (survival <= 0.5 + 1e-12)
+                {
+                    return time;
+                }
+            }
+
+            atRisk -= leaving;
+        }
+
+        return double.PositiveInfinity;
+    }
 }

@@ -10,13 +10,21 @@ public static class Ranks
     public static double[] Average(IReadOnlyList<double> values)
     {
         var n = values.Count;
-        var order = Enumerable.Range(0, n).OrderBy(i => values[i]).ThenBy(i => i).ToArray();
+        var keys = values.ToArray();
+        var order = new int[n];
+        for (var i = 0; i < n; i++)
+        {
+            order[i] = i;
+        }
+
+        // Tied values share one averaged rank, so an unstable sort gives the same ranks.
+        Array.Sort(keys, order);
         var ranks = new double[n];
         var start = 0;
         while (start < n)
         {
             var end = start;
-            while (end + 1 < n && values[order[end + 1]].Equals(values[order[start]]))
+            while (end + 1 < n && keys[end + 1].Equals(keys[start]))
             {
                 end++;
             }

@@ -152,6 +152,25 @@ public sealed class StatisticsLaws
         });
 
     [Fact]
+    public void Kaplan_Meier_median_from_a_sample_equals_the_folds_median() =>
+        Law.ForAll(Survival, s =>
+        {
+            var fold = Ok(KaplanMeier.Of(s));
+            return KaplanMeier.MedianOf(s).Equals(fold.MedianOrInfinity());
+        });
+
+    [Fact]
+    public void Ranks_are_one_to_n_on_distinct_values_and_sum_to_n_n_plus_1_over_2() =>
+        Law.ForAll(Samples, x =>
+        {
+            var ranks = Ranks.Average(x);
+            var n = x.Length;
+            return Math.Abs(ranks.Sum() - (n * (n + 1) / 2.0)) < 1e-9
+                && (x.Distinct().Count() < n || ranks.Order().SequenceEqual(Enumerable.Range(1, n).Select(i => (double)i)))
+                && x.Zip(ranks, (v, r) => (v, r)).All(a => x.Zip(ranks, (v, r) => (v, r)).All(b => a.v < b.v ? a.r < b.r : a.v > b.v ? a.r > b.r : a.r == b.r));
+        });
+
+    [Fact]
     public void Kaplan_Meier_survival_never_increases_and_censoring_never_lowers_it() =>
         Law.ForAll(Survival.Where(s => s.Length > 0), s =>
         {

@@ -27,5 +27,19 @@ public sealed class ReportText
         Assert.DoesNotContain("http://", html.Replace("http://www.w3.org/2000/svg", "", StringComparison.Ordinal), StringComparison.Ordinal);
         Assert.DoesNotContain("https://", html, StringComparison.Ordinal);
         Assert.Equal(5, html.Split("<svg ").Length - 1);
+        var ids = System.Text.RegularExpressions.Regex.Matches(html, "id=\"([^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+    }
+
+    [Fact]
+    public void Every_figure_is_well_formed_svg_with_titled_axes()
+    {
+        foreach (var (stem, svg) in Rendered().Figures)
+        {
+            var document = System.Xml.Linq.XDocument.Parse(svg);
+            Assert.Equal("svg", document.Root!.Name.LocalName);
+            Assert.Contains(document.Root.Descendants().Where(e => e.Name.LocalName == "text"), t => t.Value.Contains('(', StringComparison.Ordinal));
+            Assert.False(string.IsNullOrWhiteSpace(stem));
+        }
     }
 }
