@@ -4,8 +4,8 @@ using Unlearning.Core.Metrics;
 
 namespace Unlearning.Core.Experiment;
 
-/// <summary>A set of examples of one source to score: ids and tokens, in a fixed order.</summary>
-public sealed record ScoredSet(string Source, IReadOnlyList<string> Ids, IReadOnlyList<int[]> Tokens);
+/// <summary>A set of examples of one source to score: ids, tokens and texts (for the zlib statistic), in a fixed order.</summary>
+public sealed record ScoredSet(string Source, IReadOnlyList<string> Ids, IReadOnlyList<int[]> Tokens, IReadOnlyList<string> Texts);
 
 /// <summary>
 /// What θ0 and θref say about a forget example before any unlearning (SPEC §4, §5, §7), computed

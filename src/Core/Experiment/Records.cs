@@ -50,8 +50,19 @@ public sealed record TrainingCurveRow
     public required double GradNorm { get; init; }
 }
 
-/// <summary>A source's population scores under θ0 and each θref (bits), in the ids' order.</summary>
-public sealed record StoredPopulation(IReadOnlyList<string> Ids, IReadOnlyList<double> BitsBase, IReadOnlyList<IReadOnlyList<double>> BitsRef);
+/// <summary>
+/// A source's population scores under θ0 and each θref (bits), in the ids' order, with each member's
+/// membership statistics under the same models (null where undefined).
+/// </summary>
+public sealed record StoredPopulation(
+    IReadOnlyList<string> Ids,
+    IReadOnlyList<double> BitsBase,
+    IReadOnlyList<IReadOnlyList<double>> BitsRef,
+    IReadOnlyList<MembershipTriple?> MembershipBase,
+    IReadOnlyList<IReadOnlyList<MembershipTriple?>> MembershipRef);
+
+/// <summary>A forget example's membership statistics under θ0 and each θref.</summary>
+public sealed record StoredMembership(MembershipTriple? Base, IReadOnlyList<MembershipTriple?> Ref);
 
 /// <summary>Utility of θ0 on one V_s (the step-0 utility of every unlearning run).</summary>
 public sealed record StoredUtility(long Tokens, double MeanNll, double Perplexity, double Accuracy);
@@ -61,6 +72,7 @@ public sealed record StoredScores(
     IReadOnlyDictionary<string, StoredPopulation> Populations,
     IReadOnlyDictionary<string, StoredUtility> UtilityBase,
     IReadOnlyList<ForgetBaseline> Baselines,
+    IReadOnlyDictionary<string, StoredMembership> ForgetMembership,
     double Seconds);
 
 /// <summary>parts/&lt;target&gt;.json: one finished unlearning target.</summary>

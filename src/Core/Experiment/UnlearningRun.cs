@@ -7,8 +7,13 @@ using Unlearning.Core.Training;
 
 namespace Unlearning.Core.Experiment;
 
-/// <summary>One forget example as an unlearning target: its tokens, text, repeats and baseline.</summary>
-public sealed record TargetExample(string ExampleId, string Source, int Repeats, int[] Tokens, string Text, ForgetBaseline Baseline);
+/// <summary>
+/// One forget example as an unlearning target: its tokens, text, repeats and baseline; its membership
+/// statistics under θ0 (step 0) and its membership AUCs under θref (the oracle's level).
+/// </summary>
+public sealed record TargetExample(
+    string ExampleId, string Source, int Repeats, int[] Tokens, string Text, ForgetBaseline Baseline,
+    MembershipTriple? MembershipBase, MembershipAucs MembershipRef);
 
 /// <summary>
 /// Everything one unlearning run reads. <see cref="Populations"/> holds P_s (ids and tokens) of every
@@ -22,7 +27,8 @@ public sealed record UnlearningInputs(
     IReadOnlyDictionary<string, ScoredSet> Populations,
     IReadOnlyDictionary<string, IReadOnlyList<int[]>> Validation,
     IReadOnlyDictionary<string, ScoredPopulation> PopulationsAtBase,
-    IReadOnlyDictionary<string, Utility> UtilityAtBase);
+    IReadOnlyDictionary<string, Utility> UtilityAtBase,
+    IReadOnlyDictionary<string, IReadOnlyList<MembershipTriple?>> PopulationMembershipAtBase);
 
 /// <summary>The rows one unlearning run adds to examples.parquet and steps.parquet.</summary>
 public sealed record UnlearningOutcome(IReadOnlyList<ExampleRow> Examples, IReadOnlyList<StepRow> Steps);
@@ -122,13 +128,17 @@ public static class UnlearningRun
             {
                 Dictionary<string, ScoredPopulation> populations;
                 Dictionary<string, Utility> utility;
+                Dictionary<string, IReadOnlyList<MembershipTriple?>> membership;
                 double[] bits;
+                MembershipTriple?[] targetMembership;
                 double drift;
                 if (t == 0)
                 {
                     populations = new(inputs.PopulationsAtBase);
                     utility = new(u0);
+                    membership = new(inputs.PopulationMembershipAtBase);
                     bits = inputs.Targets.Select(x => x.Baseline.BitsBase).ToArray();
+                    targetMembership = inputs.Targets.Select(x => x.MembershipBase).ToArray();
                     drift = 0;
                 }
                 else
@@ -142,12 +152,16 @@ public static class UnlearningRun
                     }
 
                     bits = scores.Take(targetTokens.Count).Select(x => x.NllBits).ToArray();
+                    targetMembership = inputs.Targets.Select((x, i) => MembershipSignals.Of(x.ExampleId, x.Source, scores[i], x.Text)).ToArray();
                     int at = targetTokens.Count;
                     populations = [];
+                    membership = [];
                     foreach (var s in targetSources)
                     {
                         var set = inputs.Populations[s];
-                        populations[s] = Get(ScoredPopulation.Of(s, set.Ids, scores.Skip(at).Take(set.Ids.Count).Select(x => x.NllBits).ToList()));
+                        var members = scores.Skip(at).Take(set.Ids.Count).ToList();
+                        populations[s] = Get(ScoredPopulation.Of(s, set.Ids, members.Select(x => x.NllBits).ToList()));
+                        membership[s] = [.. members.Select((x, j) => MembershipSignals.Of(set.Ids[j], s, x, set.Texts[j]))];
                         at += set.Ids.Count;
                     }
 
@@ -169,6 +183,7 @@ public static class UnlearningRun
                     var driving = m.QualityExposure == "extrapolated" ? ext : rank;
                     var quality = Quality.At(b.DrivingBase(m), b.DrivingRef(m), driving, m.Tau);
                     var id = utility[SourceNames.Brown];
+                    var aucs = MembershipSignals.Aucs(track.Target.Source, targetMembership[i], membership[track.Target.Source]);
                     track.Rows.Add(new StepRow
                     {
                         ExampleId = track.Target.ExampleId,
@@ -193,6 +208,9 @@ public static class UnlearningRun
                         AccuracyCanary = utility.GetValueOrDefault(SourceNames.Canary)?.Accuracy,
                         GradNorm = t == 0 ? null : lastGradNorm,
                         Drift = drift,
+                        MembershipZlib = aucs.Zlib,
+                        MembershipMinK = aucs.MinK,
+                        MembershipMinKPlusPlus = aucs.MinKPlusPlus,
                     });
                     if (track.StepsToUnlearn is null && driving <= b.DrivingRef(m) + m.Delta)
                     {
@@ -272,6 +290,9 @@ public static class UnlearningRun
             UtilityCostAtUnlearn = atStar?.UtilityCost,
             Overshoot = time.Overshoot,
             Status = status,
+            MembershipZlibRef = x.MembershipRef.Zlib,
+            MembershipMinKRef = x.MembershipRef.MinK,
+            MembershipMinKPlusPlusRef = x.MembershipRef.MinKPlusPlus,
         };
     }
 }

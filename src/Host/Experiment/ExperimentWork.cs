@@ -253,12 +253,20 @@ public sealed class ExperimentWork(
         var sequences = forget.Select(e => e.Tokens)
             .Concat(sources.SelectMany(s => ex.Of(StoredExamples.Population, s).Select(e => e.Tokens)))
             .ToList();
+        // Bits and the membership statistics of every forget and population example, per model.
+        var tokenizer = Tokenizer();
+        var ids = forget.Select(e => e.Id).Concat(sources.SelectMany(s => ex.Of(StoredExamples.Population, s).Select(e => e.Id))).ToList();
+        var sourceOf = forget.Select(e => e.Source).Concat(sources.SelectMany(s => ex.Of(StoredExamples.Population, s).Select(_ => s))).ToList();
+        var texts = sequences.Select(t => tokenizer.Decode(t)).ToList();
         var bits = new List<double[]>();
+        var membership = new List<MembershipTriple?[]>();
         using (var bar = progress.Start("score θ0 and θref", models.Count, "models"))
         {
             foreach (var w in models)
             {
-                bits.Add([.. Get(evaluator.Evaluate(w, sequences, withDistributionStats: false)).Select(s => s.NllBits)]);
+                var scored = Get(evaluator.Evaluate(w, sequences, withDistributionStats: true));
+                bits.Add([.. scored.Select(s => s.NllBits)]);
+                membership.Add([.. scored.Select((s, i) => MembershipSignals.Of(ids[i], sourceOf[i], s, texts[i]))]);
                 bar.Advance();
             }
         }
@@ -267,11 +275,18 @@ public sealed class ExperimentWork(
         int at = forget.Count;
         foreach (var s in sources)
         {
-            var ids = ex.Of(StoredExamples.Population, s).Select(e => e.Id).ToList();
+            var n = ex.Of(StoredExamples.Population, s).Count();
             populations[s] = new StoredPopulation(
-                ids, bits[0][at..(at + ids.Count)], [.. bits.Skip(1).Select(b => (IReadOnlyList<double>)b[at..(at + ids.Count)])]);
-            at += ids.Count;
+                ids[at..(at + n)],
+                bits[0][at..(at + n)],
+                [.. bits.Skip(1).Select(b => (IReadOnlyList<double>)b[at..(at + n)])],
+                membership[0][at..(at + n)],
+                [.. membership.Skip(1).Select(m => (IReadOnlyList<MembershipTriple?>)m[at..(at + n)])]);
+            at += n;
         }
+
+        var forgetMembership = forget.Select((e, i) => (e.Id, new StoredMembership(membership[0][i], [.. membership.Skip(1).Select(m => m[i])])))
+            .ToDictionary(x => x.Id, x => x.Item2, StringComparer.Ordinal);
 
         var utility = new Dictionary<string, StoredUtility>(StringComparer.Ordinal);
         foreach (var s in sources.Where(s => ex.Of(StoredExamples.Validation, s).Any()))
@@ -294,7 +309,7 @@ public sealed class ExperimentWork(
         var baselines = forget.Select((e, i) => Get(Baselines.Of(
             e.Id, e.Source, e.Tokens.Length, bits[0][i], baseFits[e.Source],
             [.. bits.Skip(1).Select(b => b[i])], refFits[e.Source]))).ToList();
-        var stored = new StoredScores(populations, utility, baselines, clock.Elapsed.TotalSeconds);
+        var stored = new StoredScores(populations, utility, baselines, forgetMembership, clock.Elapsed.TotalSeconds);
         RunFolder.WriteAllTextAtomic(folder.ScoresFile, JsonSerializer.Serialize(stored, Json));
         _scores = stored;
         log.Line($"score: {forget.Count} forget examples, {baselines.Count(b => b.Memorized(config.Metrics))} memorized (Δ0 > τ)");
@@ -341,7 +356,10 @@ public sealed class ExperimentWork(
         var targets = stage.Examples.Select(id =>
         {
             var e = byId[id];
-            return new TargetExample(id, e.Source, e.Repeats, e.Tokens, tokenizer.Decode(e.Tokens), baselines[id]);
+            var m = scores.ForgetMembership[id];
+            var population = scores.Populations[e.Source];
+            var oracle = MembershipSignals.Mean([.. m.Ref.Select((r, k) => MembershipSignals.Aucs(e.Source, r, population.MembershipRef[k]))]);
+            return new TargetExample(id, e.Source, e.Repeats, e.Tokens, tokenizer.Decode(e.Tokens), baselines[id], m.Base, oracle);
         }).ToList();
         var targetSources = targets.Select(t => t.Source).Distinct().ToList();
         var (baseFits, _) = Fits(scores.Populations);
@@ -349,11 +367,13 @@ public sealed class ExperimentWork(
             config,
             theta0,
             targets,
-            targetSources.ToDictionary(s => s, s => new ScoredSet(s, scores.Populations[s].Ids, [.. scores.Populations[s].Ids.Select(id => byId[id].Tokens)])),
+            targetSources.ToDictionary(s => s, s => new ScoredSet(
+                s, scores.Populations[s].Ids, [.. scores.Populations[s].Ids.Select(id => byId[id].Tokens)], [.. scores.Populations[s].Ids.Select(id => tokenizer.Decode(byId[id].Tokens))])),
             SourceNames.All.Where(s => ex.Of(StoredExamples.Validation, s).Any())
                 .ToDictionary(s => s, s => (IReadOnlyList<int[]>)[.. ex.Of(StoredExamples.Validation, s).Select(e => e.Tokens)]),
             baseFits,
-            scores.UtilityBase.ToDictionary(kv => kv.Key, kv => new Utility(kv.Key, kv.Value.Tokens, kv.Value.MeanNll, kv.Value.Perplexity, kv.Value.Accuracy)));
+            scores.UtilityBase.ToDictionary(kv => kv.Key, kv => new Utility(kv.Key, kv.Value.Tokens, kv.Value.MeanNll, kv.Value.Perplexity, kv.Value.Accuracy)),
+            targetSources.ToDictionary(s => s, s => scores.Populations[s].MembershipBase));
 
         _forgetProgress ??= progress.Start("unlearn", Math.Max(1, _forgetRemaining) * (long)config.Unlearning.MaxSteps, "steps");
         int stepsRun = 0;

@@ -125,7 +125,9 @@ public sealed class EndToEnd : IDisposable
                 Assert.Equal(e.Memorized, s.Quality is not null);
                 Assert.NotNull(s.LossCode);
                 Assert.InRange(s.AccuracyId, 0, 1);
+                Assert.All(new[] { s.MembershipZlib, s.MembershipMinK, s.MembershipMinKPlusPlus }, auc => Assert.InRange(auc!.Value, 0, 1));
             });
+            Assert.All(new[] { e.MembershipZlibRef, e.MembershipMinKRef, e.MembershipMinKPlusPlusRef }, auc => Assert.InRange(auc!.Value, 0, 1));
             Assert.All(own.Skip(1), s =>
             {
                 Assert.True(s.GradNorm > 0);
