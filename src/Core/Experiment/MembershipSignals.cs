@@ -25,7 +25,7 @@ public static class MembershipSignals
         var mean = s.MeanLog2Prob.Select(v => v * Ln2).ToArray();
         var std = s.StdLog2Prob.Select(v => v * Ln2).ToArray();
         return Membership.All(new TokenLogProbs(exampleId, source, logProbs), text, mean, std)
-            .Match(m => new MembershipTriple(m.ZlibRatio, m.MinK, m.MinKPlusPlus), _ => (MembershipTriple?)null);
+            .MatchUnsafe(m => new MembershipTriple(m.ZlibRatio, m.MinK, m.MinKPlusPlus), _ => (MembershipTriple?)null);
     }
 
     /// <summary>
@@ -40,7 +40,7 @@ public static class MembershipSignals
         }
 
         double? Auc(MembershipScore kind, Func<MembershipTriple, double> pick) =>
-            Membership.Auc(kind, source, [pick(x)], [.. population.Select(p => pick(p!))]).Match(a => a, _ => (double?)null);
+            Membership.Auc(kind, source, [pick(x)], [.. population.Select(p => pick(p!))]).MatchUnsafe(a => a, _ => (double?)null);
 
         return new MembershipAucs(
             Auc(MembershipScore.Zlib, m => m.Zlib),

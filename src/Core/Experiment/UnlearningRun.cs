@@ -156,30 +156,63 @@ public static class UnlearningRun
                     int at = targetTokens.Count;
                     populations = [];
                     membership = [];
+                    utility = [];
+                    var finite = true;
+
+                    // Once θ_t is numerically broken the metrics reject its scores (a log-probability
+                    // above 0, a non-finite one): that is divergence, recorded, never an exception.
                     foreach (var s in targetSources)
                     {
                         var set = inputs.Populations[s];
                         var members = scores.Skip(at).Take(set.Ids.Count).ToList();
-                        populations[s] = Get(ScoredPopulation.Of(s, set.Ids, members.Select(x => x.NllBits).ToList()));
+                        var population = ScoredPopulation.Of(s, set.Ids, members.Select(x => x.NllBits).ToList());
+                        finite &= population.IsRight;
+                        population.IfRight(p => populations[s] = p);
                         membership[s] = [.. members.Select((x, j) => MembershipSignals.Of(set.Ids[j], s, x, set.Texts[j]))];
                         at += set.Ids.Count;
                     }
 
-                    utility = [];
                     foreach (var s in validationSources)
                     {
                         var n = inputs.Validation[s].Count;
-                        utility[s] = Get(UtilityOf(s, scores.Skip(at).Take(n)));
+                        var u1 = UtilityOf(s, scores.Skip(at).Take(n));
+                        finite &= u1.IsRight;
+                        u1.IfRight(v => utility[s] = v);
                         at += n;
                     }
+
+                    if (!finite)
+                    {
+                        status = ExampleStatus.Diverged;
+                        break;
+                    }
+                }
+
+                var exposures = new (double Rank, double Ext)[tracks.Count];
+                for (int i = 0; i < tracks.Count; i++)
+                {
+                    var b = tracks[i].Target.Baseline;
+                    var x = new ExampleScore(tracks[i].Target.ExampleId, tracks[i].Target.Source, bits[i]);
+                    var e = t == 0 ? Prelude.Right<InputError, (double, double)>((b.ExposureBase, b.ExposureExtBase)) : populations[tracks[i].Target.Source].Exposures(x);
+                    if (e.IsLeft)
+                    {
+                        status = ExampleStatus.Diverged;
+                        break;
+                    }
+
+                    exposures[i] = e.IfLeft((0.0, 0.0));
+                }
+
+                if (status is not null)
+                {
+                    break;
                 }
 
                 for (int i = 0; i < tracks.Count; i++)
                 {
                     var track = tracks[i];
                     var b = track.Target.Baseline;
-                    var x = new ExampleScore(track.Target.ExampleId, track.Target.Source, bits[i]);
-                    var (rank, ext) = t == 0 ? (b.ExposureBase, b.ExposureExtBase) : Get(populations[track.Target.Source].Exposures(x));
+                    var (rank, ext) = exposures[i];
                     var driving = m.QualityExposure == "extrapolated" ? ext : rank;
                     var quality = Quality.At(b.DrivingBase(m), b.DrivingRef(m), driving, m.Tau);
                     var id = utility[SourceNames.Brown];

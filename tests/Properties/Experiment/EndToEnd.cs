@@ -259,6 +259,23 @@ public sealed class EndToEnd : IDisposable
     }
 
     [Fact]
+    public void Divergence_is_a_recorded_status_and_never_a_crash()
+    {
+        // No clipping and an enormous step: the weights leave float range within a few steps.
+        var config = Tiny("unlearning.learning_rate=100", "unlearning.grad_clip=0", "unlearning.early_stop=false");
+        var dir = Path.Combine(_root, "diverge");
+        Run(config, dir, PipelineScope.Train);
+        var result = Run(config, dir, PipelineScope.Forget);
+        Assert.Equal("success", result.Status);
+
+        var examples = ParquetTable<ExampleRow>.ReadAll(Path.Combine(dir, "examples.parquet"));
+        var steps = ParquetTable<StepRow>.ReadAll(Path.Combine(dir, "steps.parquet"));
+        Assert.Contains(examples, e => e.Status == ExampleStatus.Diverged);
+        Assert.All(steps, s => Assert.True(double.IsFinite(s.Bits) && double.IsFinite(s.Drift) && double.IsFinite(s.Exposure)));
+        Assert.Equal("finished_with_divergence", Assert.Single(ParquetTable<RunRow>.ReadAll(Path.Combine(dir, "runs.parquet"))).Status);
+    }
+
+    [Fact]
     public void A_folder_of_another_configuration_is_refused()
     {
         var dir = Path.Combine(_root, "other");
