@@ -23,7 +23,7 @@ public static class Presets
         _ => null,
     };
 
-    /// <summary>Small but meaningful: a tiny GPT-2, 8 ID and 9 OOD forget examples, short ascent runs.</summary>
+    /// <summary>Small but meaningful: a tiny GPT-2 trained for 12.5 epochs on 512 ID examples, 10 ID and 9 OOD forget examples, short ascent runs.</summary>
     public static ExperimentConfig QuickConfig() => new()
     {
         Preset = Quick,
@@ -33,8 +33,8 @@ public static class Presets
         {
             ExampleTokens = 32,
             VocabSize = 512,
-            TrainExamples = 1024,
-            Brown = new SourceConfig(Forget: 8, Repeats: 1, Population: 64, Validation: 32),
+            TrainExamples = 512,
+            Brown = new SourceConfig(Forget: 10, Repeats: 1, Population: 64, Validation: 32),
             Code = new SourceConfig(Forget: 3, Repeats: 4, Population: 64, Validation: 16),
             Spam = new SourceConfig(Forget: 3, Repeats: 4, Population: 64, Validation: 16),
             Canary = new SourceConfig(Forget: 3, Repeats: 8, Population: 64, Validation: 16),

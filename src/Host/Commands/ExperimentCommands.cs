@@ -122,13 +122,14 @@ public static class ExperimentCommands
 
         PipelineResult result;
         int code;
+        var outcomes = new List<StageOutcome>();
         try
         {
             var cache = parse.GetValue(o.Cache);
             var interactive = !json && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
             result = interactive
-                ? LiveProgress.Run(AnsiConsole.Console, p => RunPipeline(scope, config, folder, cache, p, log, cancel))
-                : RunPipeline(scope, config, folder, cache, new PlainProgress(console), log, cancel);
+                ? LiveProgress.Run(AnsiConsole.Console, p => RunPipeline(scope, config, folder, cache, p, log, cancel, outcomes))
+                : RunPipeline(scope, config, folder, cache, new PlainProgress(console), log, cancel, outcomes);
             code = ExitCodes.Success;
         }
         catch (InputException e)
@@ -140,7 +141,7 @@ public static class ExperimentCommands
         {
             log.Line("interrupted; finished work is kept and a rerun resumes");
             error.WriteLine($"{Cli.Name} {name}: interrupted; finished work is kept in {folder.Root}, rerun to resume.");
-            result = new PipelineResult("interrupted", [], null);
+            result = new PipelineResult("interrupted", outcomes, null);
             code = ExitCodes.Interrupted;
         }
 #pragma warning disable CA1031 // A failed stage ends the command with its message and exit code, never a stack dump.
@@ -149,7 +150,7 @@ public static class ExperimentCommands
         {
             log.Line($"failed: {e}");
             error.WriteLine($"{Cli.Name} {name}: failed: {e.Message} (details in {folder.LogFile})");
-            result = new PipelineResult("failed", [], e.Message);
+            result = new PipelineResult("failed", outcomes, e.Message);
             code = ExitCodes.RunFailed;
         }
 
@@ -169,10 +170,11 @@ public static class ExperimentCommands
     }
 
     private static PipelineResult RunPipeline(
-        PipelineScope scope, ExperimentConfig config, RunFolder folder, string? cache, IRunProgress progress, RunLog log, CancellationToken cancel)
+        PipelineScope scope, ExperimentConfig config, RunFolder folder, string? cache, IRunProgress progress, RunLog log,
+        CancellationToken cancel, List<StageOutcome> outcomes)
     {
         var work = new ExperimentWork(config, folder, cache, log);
-        return Pipeline.Execute(scope, config, folder, work, progress, log, cancel);
+        return Pipeline.Execute(scope, config, folder, work, progress, log, cancel, outcomes);
     }
 
     /// <summary>An exclusive lock on the folder for the command's lifetime, or null when another process holds it.</summary>

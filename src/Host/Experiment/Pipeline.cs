@@ -48,14 +48,14 @@ public static class Pipeline
     };
 
     /// <summary>
-    /// Runs what remains. Exceptions other than bad input and cancellation end the run as failed;
-    /// the outcome lists every stage (ran, skipped, or the one that failed).
+    /// Runs what remains. An exception from a stage propagates after the stage is listed as failed
+    /// in <paramref name="outcomes"/> (when given), which then holds every stage met so far.
     /// </summary>
     public static PipelineResult Execute(
         PipelineScope scope, ExperimentConfig config, RunFolder folder, IStageWork work,
-        IRunProgress progress, RunLog log, CancellationToken cancel)
+        IRunProgress progress, RunLog log, CancellationToken cancel, List<StageOutcome>? outcomes = null)
     {
-        var outcomes = new List<StageOutcome>();
+        outcomes ??= [];
         var ranNow = new HashSet<string>(StringComparer.Ordinal);
 
         void RunStage(Stage stage)
