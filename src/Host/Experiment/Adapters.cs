@@ -84,8 +84,13 @@ internal static class RunManifest
 /// <summary>report.md, report.html and the figures through the report helper's writer (what <c>unlearn report</c> does).</summary>
 internal static class ReportStage
 {
-    /// <summary>Writes the report; returns the notices for the reader (no rasteriser, a failed PNG).</summary>
-    public static IReadOnlyList<string> Write(string runFolder) =>
+    /// <summary>
+    /// Writes the report; returns the notices for the reader (no rasteriser, a failed PNG) and one
+    /// line per claim of the paper with its verdict, as <c>unlearn report</c> prints them.
+    /// </summary>
+    public static (IReadOnlyList<string> Notices, IReadOnlyList<string> Claims) Write(string runFolder) =>
         Reporting.ReportFiles.Write(runFolder, Reporting.ParquetRunTables.Read, Reporting.Rasterizer.Find())
-            .Match(written => written.Notices, e => throw e.ToException());
+            .Match(
+                written => (written.Notices, (IReadOnlyList<string>)[.. written.Model.Claims.Select(c => $"claim {c.Number}: {Core.Report.Verdicts.Text(c.Verdict)} ({c.Reason})")]),
+                e => throw e.ToException());
 }

@@ -477,12 +477,23 @@ public sealed class ExperimentWork(
 
     private void WriteReport(IRunProgress progress)
     {
-        using var bar = progress.Start("report", 1, "reports");
-        foreach (var notice in ReportStage.Write(folder.Root))
+        IReadOnlyList<string> notices, claims;
+        using (var bar = progress.Start("report", 1, "reports"))
+        {
+            (notices, claims) = ReportStage.Write(folder.Root);
+            bar.Advance();
+        }
+
+        foreach (var notice in notices)
         {
             progress.Message($"report: note: {notice}");
         }
 
-        bar.Advance();
+        foreach (var claim in claims)
+        {
+            progress.Message(claim);
+        }
+
+        progress.Message($"report: {Path.Combine(folder.Root, "report.md")}, {Path.Combine(folder.Root, "report.html")}");
     }
 }
