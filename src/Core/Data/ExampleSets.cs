@@ -205,6 +205,15 @@ public sealed class ExampleSets
                 return error;
             }
 
+            if (isId && picked.RightToSeq().Single().Count < plan.Forget)
+            {
+                return new InputError(
+                    "configuration",
+                    $"split.sources[{plan.Source}].forget",
+                    $"at most {picked.RightToSeq().Single().Count}: F_id is drawn from D_train, which holds that many examples of {L} tokens",
+                    plan.Forget.ToString(CultureInfo.InvariantCulture));
+            }
+
             var n = 0;
             Example Make(Window w, ExampleSet set, int repeats) =>
                 new($"{plan.Source}-{n++:D6}", plan.Source, set, w.Document, w.TokenOffset, w.ByteOffset, w.ByteLength, repeats, w.Tokens);
