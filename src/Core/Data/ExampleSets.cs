@@ -64,7 +64,7 @@ public sealed class ExampleSets
 
     public DocumentSplit Split { get; }
 
-    /// <summary>Every example, each once, ordered by source then id.</summary>
+    /// <summary>Every example, each once: sources in the plan's order, then by id.</summary>
     public IReadOnlyList<Example> All { get; }
 
     /// <summary>D_train: ID training examples, F_id included.</summary>
