@@ -46,7 +46,7 @@ public static class Cli
     }
 
     /// <summary>The subcommands, in the order help lists them.</summary>
-    private static IEnumerable<Command> Commands() => [];
+    private static IEnumerable<Command> Commands() => [Host.Commands.DataCommand.Build(), Host.Commands.TokenizeCommand.Build()];
 
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
