@@ -60,15 +60,16 @@ public static class Document
         blocks.Add(new Heading(2, "Per source"));
         blocks.Add(new Paragraph(
             "Memorized forget examples only for steps and utility. t*: Kaplan–Meier median, censored at each example's last evaluated step "
-            + "(\"> T\" when the curve never falls to ½). ΔU at t* and overshoot: median [quartiles] over the examples that reached t*. "
+            + "(\"> T\" when the curve never falls to ½). ΔU at t*, the trade-off area ∫₀¹ ΔU dQ (lower is better) and overshoot: median [quartiles] over the examples that reached t*. "
             + "Memorization and difficulty: median [quartiles] over all forget examples, in bits per token."));
         blocks.Add(new Table(
-            ["source", "kind", "forget", "memorized", "reached t*", "censored", "t* (KM median, steps)", "ΔU at t*", "overshoot (bits)", "memorization", "difficulty"],
+            ["source", "kind", "forget", "memorized", "reached t*", "censored", "t* (KM median, steps)", "ΔU at t*", "trade-off area", "overshoot (bits)", "memorization", "difficulty"],
             m.Sources.Select(s => (IReadOnlyList<string>)
             [
                 s.Source, s.IsOod ? "OOD" : "ID", Format.Count(s.Examples), Format.Count(s.Memorized), Format.Count(s.Unlearned), Format.Count(s.Censored),
                 s.MedianSteps is { } t ? Format.Steps(t) : s.Memorized > 0 ? $"> {Format.Steps(s.LastStep)}" : Format.Missing,
                 Format.Median(s.UtilityCostAtUnlearn, v => Format.Percent(v)),
+                Format.Median(s.TradeoffArea, v => Format.Fixed(v, 4)),
                 Format.Median(s.Overshoot, v => Format.Fixed(v, 2)),
                 Format.Median(s.Memorization, v => Format.Fixed(v, 2)),
                 Format.Median(s.Difficulty, v => Format.Fixed(v, 2)),
