@@ -46,7 +46,7 @@ public static class Document
         blocks.Add(new Heading(3, $"Claim 3: {Verdicts.Text(m.Claims.Single(c => c.Number == 3).Verdict)}"));
         blocks.Add(new Paragraph(
             "Spearman's ρ of the steps to unlearn t* (censored examples ranked last) and of ΔU at t* (examples that reached t*) with memorization and difficulty, "
-            + $"within ID and within OOD. Bootstrap {Pct(m.Settings.Level)} intervals ({Format.Count(m.Settings.Resamples)} resamples of pairs); p-values adjusted for the {m.Correlations.Count(c => !double.IsNaN(c.AdjustedPValue))} tests by Holm's method."));
+            + $"within ID and within OOD. Bootstrap {Pct(m.Settings.Level)} intervals ({Format.Count(m.Settings.Resamples)} resamples of pairs); p-values adjusted by Holm's method over the {m.Correlations.Count(c => !double.IsNaN(c.AdjustedPValue))} rows with at least {m.Settings.MinimumPerGroup} pairs."));
         blocks.Add(new Table(
             ["group", "outcome", "factor", "n", "ρ", $"{Pct(m.Settings.Level)} CI", "p", "p (Holm)", "finding"],
             m.Correlations.Select(c => (IReadOnlyList<string>)
@@ -136,7 +136,7 @@ public static class Document
 
     private static string Value(double? v, string unit) => unit switch
     {
-        "steps" => Format.Steps(v) + " steps",
+        "steps" => v is double.PositiveInfinity ? "∞ (a median not reached)" : v is double.NegativeInfinity ? "−∞ (a median not reached)" : Format.Steps(v) + " steps",
         "relative" => Format.Percent(v, 2),
         "relative per step" => Format.Percent(v, 3) + "/step",
         _ => Format.Fixed(v, 3) + " " + unit,
