@@ -167,6 +167,14 @@ public sealed class ParquetFileReader : IDisposable
                 throw new StorageFormatException(path, $"row group {g}", $"{leaves.Length} column chunks", rg.Columns.Count.ToString(CultureInfo.InvariantCulture));
             }
 
+            for (int c = 0; c < rg.Columns.Count; c++)
+            {
+                if (rg.Columns[c].MetaData is null)
+                {
+                    throw new StorageFormatException(path, $"row group {g}, column {leaves[c].Spec.Name}", "column metadata in the footer", "none");
+                }
+            }
+
             sum += rg.NumRows;
         }
 
