@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using System.Reflection;
+using Unlearning.Host.Commands;
 
 namespace Unlearning.Host;
 
@@ -46,7 +47,13 @@ public static class Cli
     }
 
     /// <summary>The subcommands, in the order help lists them.</summary>
-    private static IEnumerable<Command> Commands() => [Host.Commands.DataCommand.Build(), Host.Commands.TokenizeCommand.Build()];
+    private static IEnumerable<Command> Commands() =>
+    [
+        Host.Commands.DataCommand.Build(),
+        Host.Commands.TokenizeCommand.Build(),
+        InspectCommand.Create(),
+        Host.Commands.ReportCommand.Build(Reporting.ParquetRunTables.Read),
+    ];
 
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {

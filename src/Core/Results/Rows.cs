@@ -66,6 +66,19 @@ public sealed record ExampleRow
     public double? UtilityCostAtUnlearn { get; init; }
     public double? Overshoot { get; init; }
     public required string Status { get; init; }
+
+    // Membership inference under θref (the oracle's level), per attack: the per-example AUC defined on
+    // StepRow.MembershipZlib. Null when not computed. (The LOSS attack needs no column: it follows from
+    // ExposureRef.)
+
+    /// <summary>zlib-ratio attack: per-example AUC of x against P_s under θref, in [0, 1].</summary>
+    public double? MembershipZlibRef { get; init; }
+
+    /// <summary>Min-K% attack: per-example AUC of x against P_s under θref, in [0, 1].</summary>
+    public double? MembershipMinKRef { get; init; }
+
+    /// <summary>Min-K%++ attack: per-example AUC of x against P_s under θref, in [0, 1].</summary>
+    public double? MembershipMinKPlusPlusRef { get; init; }
 }
 
 /// <summary>steps.parquet: one row per (forget example, evaluated step).</summary>
@@ -97,6 +110,21 @@ public sealed record StepRow
     public double? GradNorm { get; init; }
     /// <summary>‖θt − θ0‖₂.</summary>
     public required double Drift { get; init; }
+
+    // Membership inference under θt, per attack (scores as in src/Core/Metrics): the per-example AUC of x
+    // against its population P_s scored under the same θt, = the fraction of P_s the attack ranks as less
+    // likely a member than x, ties counting ½. The mean over a source's forget examples is the ROC AUC of
+    // forget against population; at step 0 it is the attack on θ0. Null when not computed. The LOSS attack
+    // needs no column: its per-example AUC is (n + 1 − rank)/n with rank = (n + 1)·2^(−Exposure).
+
+    /// <summary>zlib-ratio attack: per-example AUC of x against P_s under θt, in [0, 1].</summary>
+    public double? MembershipZlib { get; init; }
+
+    /// <summary>Min-K% attack: per-example AUC of x against P_s under θt, in [0, 1].</summary>
+    public double? MembershipMinK { get; init; }
+
+    /// <summary>Min-K%++ attack: per-example AUC of x against P_s under θt, in [0, 1].</summary>
+    public double? MembershipMinKPlusPlus { get; init; }
 }
 
 /// <summary>populations.parquet: one row per population example.</summary>

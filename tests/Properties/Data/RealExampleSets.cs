@@ -41,7 +41,7 @@ public sealed class RealExampleSets
     public void ReadAll_gives_every_planned_source_with_canaries_generated_to_the_plan()
     {
         var config = new SplitConfig(64, null, [new SourcePlan(Sources.Brown, 1, 1, 1, 1), new SourcePlan(Sources.Canary, 3, 4, 5, 6, DocumentRoles.OnePerDocument)]);
-        var documents = Storage.Packages.PackageCorpora.ReadAll(config, Storage.Packages.PackageCache.Default(), new CanaryTemplate(), 9)
+        var documents = Unlearning.Storage.Packages.PackageCorpora.ReadAll(config, Unlearning.Storage.Packages.PackageCache.Default(), new CanaryTemplate(), 9)
             .Match(d => d, e => throw e.ToException());
         Assert.Equal([Sources.Brown, Sources.Canary], documents.Keys.Order());
         Assert.Equal(500, documents[Sources.Brown].Count);

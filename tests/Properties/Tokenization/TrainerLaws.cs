@@ -126,7 +126,7 @@ public sealed class TrainerLaws
         var files = TestPackages.Gpt2.Save();
         var back = BpeTokenizer.Load(files.VocabJson, files.MergesTxt).Match(x => x, e => throw e.ToException());
         Assert.Equal(files, back.Save());
-        var folder = TestPackages.Folder(Storage.Packages.DataPackages.Gpt2Encoder);
+        var folder = TestPackages.Folder(Unlearning.Storage.Packages.DataPackages.Gpt2Encoder);
         Assert.Equal(
             File.ReadAllText(Path.Combine(folder, "vocab.bpe")).Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1),
             files.MergesTxt.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1));

@@ -1,0 +1,65 @@
+using System.CommandLine;
+using Unlearning.Core.Report;
+using Unlearning.Host.Reporting;
+
+namespace Unlearning.Host.Commands;
+
+/// <summary><c>unlearn report RUN_DIR</c>: the report of a finished run, from its Parquet tables only.</summary>
+public static class ReportCommand
+{
+    public static Command Build(ReadRunTables read)
+    {
+        var directory = new Argument<string>("RUN_DIR") { Description = "A run folder holding runs.parquet, examples.parquet, steps.parquet and populations.parquet." };
+        var resamples = new Option<int>("--resamples") { Description = "Bootstrap resamples per interval.", DefaultValueFactory = _ => new ReportSettings().Resamples, HelpName = "N" };
+        var seed = new Option<ulong?>("--seed") { Description = "Bootstrap seed (default: the run's seed from runs.parquet).", HelpName = "N" };
+        var command = new Command(
+            "report",
+            "Write report.md, report.html and the figures (SVG, and PNG when rsvg-convert is installed) into a run folder: "
+            + "does the paper's finding hold on this run? Reads only the folder's Parquet tables.")
+        {
+            directory, resamples, seed,
+        };
+        command.SetAction(parse =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var error = parse.InvocationConfiguration.Error;
+            var dir = parse.GetValue(directory)!;
+            if (!Directory.Exists(dir))
+            {
+                error.WriteLine($"{Cli.Name} report: {dir}: expected a run folder, found no such directory");
+                return ExitCodes.BadInput;
+            }
+
+            var n = parse.GetValue(resamples);
+            if (n < 1)
+            {
+                error.WriteLine($"{Cli.Name} report: --resamples: expected a positive count, found {n}");
+                return ExitCodes.BadInput;
+            }
+
+            var settings = new ReportSettings { Resamples = n, Seed = parse.GetValue(seed) };
+            return ReportFiles.Write(dir, read, Rasterizer.Find(), settings).Match(
+                written =>
+                {
+                    foreach (var notice in written.Notices)
+                    {
+                        error.WriteLine($"{Cli.Name} report: note: {notice}");
+                    }
+
+                    foreach (var claim in written.Model.Claims)
+                    {
+                        output.WriteLine($"claim {claim.Number}: {Verdicts.Text(claim.Verdict)} ({claim.Reason})");
+                    }
+
+                    output.WriteLine($"wrote {Path.Combine(dir, ReportFiles.MarkdownFile)}, {Path.Combine(dir, ReportFiles.HtmlFile)} and {written.Files.Count - 2} figure files");
+                    return ExitCodes.Success;
+                },
+                e =>
+                {
+                    error.WriteLine($"{Cli.Name} report: {e}");
+                    return ExitCodes.BadInput;
+                });
+        });
+        return command;
+    }
+}

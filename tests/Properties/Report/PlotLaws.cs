@@ -1,0 +1,53 @@
+using FsCheck;
+using FsCheck.Fluent;
+using Unlearning.Core.Plotting;
+using Unlearning.Properties.Checking;
+
+namespace Unlearning.Properties.Report;
+
+public sealed class PlotLaws
+{
+    private static readonly Gen<(double Min, double Max)> Ranges =
+        from a in Gen.Choose(-100000, 100000)
+        from span in Gen.Choose(0, 100000)
+        from scale in Gen.Elements(1e-4, 1e-2, 1.0, 100.0)
+        select (a * scale, (a + span) * scale);
+
+    [Fact]
+    public void Ticks_cover_the_data_with_a_1_2_5_step_and_a_handful_of_values() =>
+        Law.ForAll(Ranges, r =>
+        {
+            var (low, high, step, values) = Ticks.Nice(r.Min, r.Max);
+            var mantissa = step / Math.Pow(10, Math.Floor(Math.Log10(step)));
+            return low <= r.Min && high >= r.Max
+                && new[] { 1.0, 2.0, 5.0, 10.0 }.Any(m => Math.Abs(mantissa - m) < 1e-9)
+                && values.Count >= 2 && values.Count <= 13
+                && values.Zip(values.Skip(1), (a, b) => b > a).All(ok => ok);
+        });
+
+    [Fact]
+    public void Tick_labels_are_distinct() =>
+        Law.ForAll(Ranges, r =>
+        {
+            var (_, _, step, values) = Ticks.Nice(r.Min, r.Max);
+            var labels = values.Select(v => Ticks.Format(v, step)).ToList();
+            return labels.Distinct().Count() == labels.Count;
+        });
+
+    [Fact]
+    public void Points_map_inside_the_plot_and_text_is_escaped()
+    {
+        var chart = new Chart("a <b> & \"c\"", new Axis("x", "s"), new Axis("y", ""), [new Series("d&e", [(0, 0), (1, 2), (3, -1)], "#000", Mark.Dots)]);
+        var document = System.Xml.Linq.XDocument.Parse(Svg.Render(chart));
+        var circles = document.Descendants().Where(e => e.Name.LocalName == "circle").ToList();
+        Assert.Equal(4, circles.Count); // three points and the legend's marker
+        foreach (var c in circles.Take(3))
+        {
+            var (cx, cy) = ((double)c.Attribute("cx")!, (double)c.Attribute("cy")!);
+            Assert.InRange(cx, 72, Svg.DefaultWidth - 190);
+            Assert.InRange(cy, 44, Svg.DefaultHeight - 78);
+        }
+
+        Assert.Contains(document.Descendants().Where(e => e.Name.LocalName == "text"), t => t.Value == "a <b> & \"c\"");
+    }
+}
