@@ -14,8 +14,8 @@ namespace Unlearning.Tensors.LinearAlgebra;
 [SkipLocalsInit]
 internal static unsafe class GemmDriver
 {
-    /// <summary>Below this many multiply-adds (m·n·k) a call stays on one thread: waking a worker costs more.</summary>
-    internal const long ParallelThreshold = 1L << 18;
+    /// <summary>Below this many multiply-adds (m·n·k, about 10 µs of one core) a call stays on one thread: waking a worker costs more.</summary>
+    internal const long ParallelThreshold = 1L << 20;
 
     /// <summary>Up to this many row panels of A (MR rows each), a non-transposed B is read in place, not packed.</summary>
     internal const int DirectBRows = 4;

@@ -36,6 +36,18 @@ public sealed class GemmLaws
         }, runs: 30);
 
     [Fact]
+    public void Concurrent_callers_sharing_the_worker_pool_get_their_own_bits() =>
+        // Four threads call at once with threads = 3: one gets the pool, the others run their parts
+        // on their own; each result must be the single-threaded one.
+        Law.ForAll(GemmCases.Cases(160, 500).Where(c => (long)c.M * c.N * c.K >= GemmDriver.ParallelThreshold * 2), c =>
+        {
+            var expected = c.Run(GemmIsas.Best, 1);
+            var results = new float[4][];
+            Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i => results[i] = c.Run(GemmIsas.Best, 3));
+            return results.All(r => r.AsSpan().SequenceEqual(expected));
+        }, runs: 10);
+
+    [Fact]
     public void Every_path_gives_the_same_bits() =>
         // Each path does one fused multiply-add per k in k order and the same KC blocking, so the
         // ISA changes speed, not bits.
