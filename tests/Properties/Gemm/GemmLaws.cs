@@ -69,6 +69,30 @@ public sealed class GemmLaws
         }, runs: 50);
 
     [Fact]
+    public void A_warm_call_allocates_nothing_on_the_calling_thread()
+    {
+        // Small (one thread), split (workers), thin (transposed C) and batched calls.
+        var a = new float[300 * 300];
+        var b = new float[300 * 300];
+        var c = new float[300 * 300];
+        void Calls(int threads)
+        {
+            G.Multiply(false, false, 20, 30, 40, 1, a, 0, 40, b, 0, 30, 0, c, 0, 30, threads);
+            G.Multiply(true, true, 300, 300, 300, 1, a, 0, 300, b, 0, 300, 0.5f, c, 0, 300, threads);
+            G.Multiply(false, false, 300, 5, 300, 1, a, 0, 300, b, 0, 5, 0, c, 0, 5, threads);
+            G.MultiplyBatched(false, true, 30, 30, 30, 1, a, 0, 900, 30, b, 0, 900, 30, 0, c, 0, 900, 30, 8, threads);
+        }
+
+        // Warm with one thread too: if another test holds the pool, this thread runs every part
+        // itself, and its packing buffers must already fit the whole product.
+        Calls(1);
+        Calls(2);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Calls(2);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public void Bad_arguments_are_refused_before_any_work()
     {
         var a = new float[12];
