@@ -52,10 +52,10 @@ public static class Cli
         Unlearning.Host.Commands.ExperimentCommands.Run(),
         Unlearning.Host.Commands.ExperimentCommands.Train(),
         Unlearning.Host.Commands.ExperimentCommands.Forget(),
-        Host.Commands.ReportCommand.Build(Reporting.ParquetRunTables.Read),
-        InspectCommand.Create(),
         Host.Commands.DataCommand.Build(),
         Host.Commands.TokenizeCommand.Build(),
+        InspectCommand.Create(),
+        Host.Commands.ReportCommand.Build(Reporting.ParquetRunTables.Read),
     ];
 
     public static int Run(string[] args, TextWriter output, TextWriter error)

@@ -64,7 +64,7 @@ public sealed class ExampleSets
 
     public DocumentSplit Split { get; }
 
-    /// <summary>Every example, each once, ordered by source then id.</summary>
+    /// <summary>Every example, each once: sources in the plan's order, then by id.</summary>
     public IReadOnlyList<Example> All { get; }
 
     /// <summary>D_train: ID training examples, F_id included.</summary>
@@ -203,6 +203,15 @@ public sealed class ExampleSets
             if (error is not null)
             {
                 return error;
+            }
+
+            if (isId && picked.RightToSeq().Single().Count < plan.Forget)
+            {
+                return new InputError(
+                    "configuration",
+                    $"split.sources[{plan.Source}].forget",
+                    $"at most {picked.RightToSeq().Single().Count}: F_id is drawn from D_train, which holds that many examples of {L} tokens",
+                    plan.Forget.ToString(CultureInfo.InvariantCulture));
             }
 
             var n = 0;

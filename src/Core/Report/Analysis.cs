@@ -23,6 +23,45 @@ internal sealed record ForgetExample(ExampleRow Row, IReadOnlyList<StepRow> Step
         : Steps.LastOrDefault();
 
     /// <summary>
+    /// The trade-off area of SPEC §6: ∫₀¹ ΔU dQ along the example's curve {(Q_t, ΔU_t)} in step order, by
+    /// the trapezoid rule, up to the first step where Q reaches 1 (the last segment cut at Q = 1 by linear
+    /// interpolation). Segments where Q goes down count negatively, as the integral along the path does.
+    /// Null unless the example reached t*.
+    /// </summary>
+    public double? TradeoffArea
+    {
+        get
+        {
+            if (!Unlearned)
+            {
+                return null;
+            }
+
+            var points = Steps.Where(s => s.Quality is not null).Select(s => (Q: s.Quality!.Value, U: s.UtilityCost)).ToList();
+            if (points.Count == 0 || points.All(p => p.Q < 1))
+            {
+                return null;
+            }
+
+            var area = 0.0;
+            for (var i = 1; i < points.Count; i++)
+            {
+                var (q0, u0) = points[i - 1];
+                var (q1, u1) = points[i];
+                if (q1 >= 1)
+                {
+                    var u = q1 == q0 ? u1 : u0 + ((u1 - u0) * (1 - q0) / (q1 - q0));
+                    return area + ((1 - q0) * (u0 + u) / 2);
+                }
+
+                area += (q1 - q0) * (u0 + u1) / 2;
+            }
+
+            return area;
+        }
+    }
+
+    /// <summary>
     /// How fast utility decays per step: the least-squares slope through the origin of ΔU_t over the
     /// evaluated steps t &gt; 0, b = Σ t·ΔU_t / Σ t² (ΔU_0 = 0 by definition). Null without a step &gt; 0.
     /// </summary>
@@ -279,6 +318,7 @@ public static class Analysis
             km.Median(), memorized.Count > 0 ? memorized.Max(e => e.LastStep) : 0,
             Quartiles.Of(unlearned.Select(e => e.Row.UtilityCostAtUnlearn ?? double.NaN)),
             Quartiles.Of(unlearned.Select(e => e.Row.Overshoot ?? double.NaN)),
+            Quartiles.Of(unlearned.Select(e => e.TradeoffArea ?? double.NaN)),
             Quartiles.Of(examples.Select(e => e.Row.Memorization)),
             Quartiles.Of(examples.Select(e => e.Row.Difficulty)));
     }

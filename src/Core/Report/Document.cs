@@ -46,7 +46,7 @@ public static class Document
         blocks.Add(new Heading(3, $"Claim 3: {Verdicts.Text(m.Claims.Single(c => c.Number == 3).Verdict)}"));
         blocks.Add(new Paragraph(
             "Spearman's ρ of the steps to unlearn t* (censored examples ranked last) and of ΔU at t* (examples that reached t*) with memorization and difficulty, "
-            + $"within ID and within OOD. Bootstrap {Pct(m.Settings.Level)} intervals ({Format.Count(m.Settings.Resamples)} resamples of pairs); p-values adjusted for the {m.Correlations.Count(c => !double.IsNaN(c.AdjustedPValue))} tests by Holm's method."));
+            + $"within ID and within OOD. Bootstrap {Pct(m.Settings.Level)} intervals ({Format.Count(m.Settings.Resamples)} resamples of pairs); p-values adjusted by Holm's method over the {m.Correlations.Count(c => !double.IsNaN(c.AdjustedPValue))} rows with at least {m.Settings.MinimumPerGroup} pairs."));
         blocks.Add(new Table(
             ["group", "outcome", "factor", "n", "ρ", $"{Pct(m.Settings.Level)} CI", "p", "p (Holm)", "finding"],
             m.Correlations.Select(c => (IReadOnlyList<string>)
@@ -60,15 +60,16 @@ public static class Document
         blocks.Add(new Heading(2, "Per source"));
         blocks.Add(new Paragraph(
             "Memorized forget examples only for steps and utility. t*: Kaplan–Meier median, censored at each example's last evaluated step "
-            + "(\"> T\" when the curve never falls to ½). ΔU at t* and overshoot: median [quartiles] over the examples that reached t*. "
+            + "(\"> T\" when the curve never falls to ½). ΔU at t*, the trade-off area ∫₀¹ ΔU dQ (lower is better) and overshoot: median [quartiles] over the examples that reached t*. "
             + "Memorization and difficulty: median [quartiles] over all forget examples, in bits per token."));
         blocks.Add(new Table(
-            ["source", "kind", "forget", "memorized", "reached t*", "censored", "t* (KM median, steps)", "ΔU at t*", "overshoot (bits)", "memorization", "difficulty"],
+            ["source", "kind", "forget", "memorized", "reached t*", "censored", "t* (KM median, steps)", "ΔU at t*", "trade-off area", "overshoot (bits)", "memorization", "difficulty"],
             m.Sources.Select(s => (IReadOnlyList<string>)
             [
                 s.Source, s.IsOod ? "OOD" : "ID", Format.Count(s.Examples), Format.Count(s.Memorized), Format.Count(s.Unlearned), Format.Count(s.Censored),
                 s.MedianSteps is { } t ? Format.Steps(t) : s.Memorized > 0 ? $"> {Format.Steps(s.LastStep)}" : Format.Missing,
                 Format.Median(s.UtilityCostAtUnlearn, v => Format.Percent(v)),
+                Format.Median(s.TradeoffArea, v => Format.Fixed(v, 4)),
                 Format.Median(s.Overshoot, v => Format.Fixed(v, 2)),
                 Format.Median(s.Memorization, v => Format.Fixed(v, 2)),
                 Format.Median(s.Difficulty, v => Format.Fixed(v, 2)),
@@ -135,7 +136,7 @@ public static class Document
 
     private static string Value(double? v, string unit) => unit switch
     {
-        "steps" => Format.Steps(v) + " steps",
+        "steps" => v is double.PositiveInfinity ? "∞ (a median not reached)" : v is double.NegativeInfinity ? "−∞ (a median not reached)" : Format.Steps(v) + " steps",
         "relative" => Format.Percent(v, 2),
         "relative per step" => Format.Percent(v, 3) + "/step",
         _ => Format.Fixed(v, 3) + " " + unit,

@@ -94,7 +94,12 @@ internal static class Figures
         var series = new List<Series>();
         foreach (var (name, _, examples) in sources)
         {
-            series.Add(new Series(name, examples.Where(e => e.Unlearned).Select(e => (factor(e), (double)e.Row.StepsToUnlearn!.Value)).ToList(), colors[name], Mark.Dots));
+            var reached = examples.Where(e => e.Unlearned).Select(e => (factor(e), (double)e.Row.StepsToUnlearn!.Value)).ToList();
+            if (reached.Count > 0)
+            {
+                series.Add(new Series(name, reached, colors[name], Mark.Dots));
+            }
+
             var censored = examples.Where(e => !e.Unlearned).Select(e => (factor(e), e.LastStep)).ToList();
             if (censored.Count > 0)
             {

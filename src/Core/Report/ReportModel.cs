@@ -51,7 +51,7 @@ public sealed record RunSummary(
 /// <summary>
 /// One source (or a pooled group: "all ID", "all OOD"). Steps to unlearn t*: Kaplan–Meier median over
 /// memorized examples, censored at each example's last evaluated step; null when S(t) never reaches ½.
-/// ΔU at t* and overshoot: over the examples that reached t*.
+/// ΔU at t*, overshoot and the trade-off area ∫₀¹ ΔU dQ: over the examples that reached t*.
 /// </summary>
 public sealed record SourceSummary(
     string Source,
@@ -64,6 +64,7 @@ public sealed record SourceSummary(
     double LastStep,
     Quartiles UtilityCostAtUnlearn,
     Quartiles Overshoot,
+    Quartiles TradeoffArea,
     Quartiles Memorization,
     Quartiles Difficulty);
 

@@ -95,7 +95,16 @@ public sealed class PackageCache
             return cached;
         }
 
-        var download = NewPartial();
+        string download;
+        try
+        {
+            download = NewPartial();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Unwritable(e);
+        }
+
         try
         {
             return _pack(spec.Specifier, download).Bind(tarball => Install(spec, tarball));
@@ -105,6 +114,9 @@ public sealed class PackageCache
             TryDelete(download);
         }
     }
+
+    private InputError Unwritable(Exception e) =>
+        new(Root, "cache folder", $"a writable folder (choose another with --cache or ${EnvironmentVariable})", e.Message);
 
     /// <summary>
     /// Checks <paramref name="tarballPath"/> against the pin and installs it; the tarball itself is left
@@ -141,14 +153,31 @@ public sealed class PackageCache
                 hash));
         }
 
-        var partial = NewPartial();
+        string partial;
+        try
+        {
+            partial = NewPartial();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Unwritable(e);
+        }
+
         try
         {
             var top = Extract(tarballPath, partial);
             return top.Bind(t =>
             {
                 var marker = new Marker(spec.Name, spec.Version, hash, size, t);
-                File.WriteAllText(Path.Combine(partial, MarkerName), JsonSerializer.Serialize(marker));
+                try
+                {
+                    File.WriteAllText(Path.Combine(partial, MarkerName), JsonSerializer.Serialize(marker));
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    return Unwritable(e);
+                }
+
                 return Publish(spec, partial);
             });
         }
@@ -268,6 +297,10 @@ public sealed class PackageCache
         catch (IOException) when (Cached(spec) is not null)
         {
             // Lost a race with another installer: theirs is complete and checked.
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Unwritable(e);
         }
 
         return Cached(spec) is { } folder

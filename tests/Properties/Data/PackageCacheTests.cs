@@ -151,6 +151,24 @@ public sealed class PackageCacheTests : IDisposable
     }
 
     [Fact]
+    public void An_unwritable_cache_folder_is_an_error_that_says_how_to_choose_another()
+    {
+        // A file where the cache folder should be: nothing can be created under it.
+        File.WriteAllText(_root, "not a folder");
+        try
+        {
+            var tarball = Tarball(("package/x.txt", "x"));
+            var cache = new PackageCache(Path.Combine(_root, "cache"), (_, _) => throw new InvalidOperationException("must not fetch"));
+            var error = cache.Ensure(SpecFor(tarball)).Match(_ => "installed", e => e.ToString());
+            Assert.StartsWith($"{Path.Combine(_root, "cache")}: cache folder: expected a writable folder (choose another with --cache or $UNLEARNING_CACHE)", error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(_root);
+        }
+    }
+
+    [Fact]
     public void A_missing_npm_says_to_install_it()
     {
         Directory.CreateDirectory(_root);

@@ -36,4 +36,15 @@ public sealed class RealExampleSets
         Assert.InRange(sets.DTrain.Count, 10_000, 40_000);
         Assert.StartsWith("the secret number is", tokenizer.Decode(sets.Population(Sources.Canary)[0].Tokens), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void ReadAll_gives_every_planned_source_with_canaries_generated_to_the_plan()
+    {
+        var config = new SplitConfig(64, null, [new SourcePlan(Sources.Brown, 1, 1, 1, 1), new SourcePlan(Sources.Canary, 3, 4, 5, 6, DocumentRoles.OnePerDocument)]);
+        var documents = Unlearning.Storage.Packages.PackageCorpora.ReadAll(config, Unlearning.Storage.Packages.PackageCache.Default(), new CanaryTemplate(), 9)
+            .Match(d => d, e => throw e.ToException());
+        Assert.Equal([Sources.Brown, Sources.Canary], documents.Keys.Order());
+        Assert.Equal(500, documents[Sources.Brown].Count);
+        Assert.Equal(14, documents[Sources.Canary].Count);
+    }
 }

@@ -105,6 +105,17 @@ public sealed class StatisticsLaws
         });
 
     [Fact]
+    public void Bootstrap_of_spearman_estimates_rho_and_is_deterministic_per_seed() =>
+        Law.ForAll(Pairs, Gen.Choose(0, 1000), (p, seed) =>
+        {
+            var a = Ok(Bootstrap.SpearmanRho(p.X, p.Y, (ulong)seed, 100));
+            var rho = Ok(Spearman.Correlate(p.X, p.Y)).Rho;
+            return a == Ok(Bootstrap.SpearmanRho(p.X, p.Y, (ulong)seed, 100))
+                && (double.IsNaN(rho) ? double.IsNaN(a.Estimate) : a.Estimate == rho)
+                && (!a.IsDefined || (a.Lower >= -1 && a.Upper <= 1 && a.Lower <= a.Upper));
+        });
+
+    [Fact]
     public void Bootstrap_interval_of_a_constant_statistic_is_that_constant() =>
         Law.ForAll(Samples, x =>
         {

@@ -74,7 +74,15 @@ public sealed class DuckDb
         {
             _node.StandardInput.WriteLine(request.ToJsonString());
             _node.StandardInput.Flush();
-            var line = _node.StandardOutput.ReadLine() ?? throw new InvalidOperationException("the DuckDB server exited");
+            // A reply that never comes fails the test instead of hanging the run.
+            var pending = _node.StandardOutput.ReadLineAsync();
+            if (!pending.Wait(TimeSpan.FromSeconds(120)))
+            {
+                _node.Kill();
+                throw new TimeoutException($"DuckDB did not answer within 120 s: {request.ToJsonString()}");
+            }
+
+            var line = pending.Result ?? throw new InvalidOperationException("the DuckDB server exited");
             var reply = JsonNode.Parse(line)!.AsObject();
             if (reply["error"] is { } error)
             {
