@@ -2,9 +2,12 @@ using System.Diagnostics;
 using System.Globalization;
 using Unlearning.Tensors.LinearAlgebra;
 
-// Times Gemm.Multiply on the shapes given as arguments, each "m,n,k[,tA,tB]" (tA/tB are 0 or 1),
-// and prints one line per shape: "ours m n k tA tB threads median_ms best_ms gflops_median".
-// Options: --threads N (default 2), --reps N (default 10), --check (compare with the reference first).
+// Times Gemm.Multiply (MultiplyBatched when batch > 1) on the shapes given as arguments, each
+// "m,n,k[,tA,tB[,batch]]" (tA/tB are 0 or 1), and prints one line per shape:
+// "ours m n k tA tB batch threads median_ms best_ms gflops_median".
+// Options: --threads N (default 2), --reps N (default 10), --check (compare with the reference first),
+// --cpu (time the calling thread's CPU time instead of wall time: for --threads 1 on a busy machine),
+// --blk mr,nr,kc,mc,nc (try other block sizes; mr, nr must match a kernel), --pack (time the packing routines).
 var threads = 2;
 var reps = 10;
 var check = false;
@@ -134,7 +137,7 @@ internal static unsafe class PackBench
                 }
                 Console.WriteLine($"memcpy 128K floats, same source: {(ThreadClock.Milliseconds() - t0) / 200 * 1e6 / (1 << 17):F3} ns/float");
             }
-            foreach (var (name, tr, w, rows, cols) in new[] { ("B rows kc=256 nc=512", false, 32, 256, 512), ("A rows (transA) kc=256 mc=240", true, 12, 256, 240) })
+            foreach (var (name, tr, w, rows, cols) in new[] { ("B rows kc=384 nc=384", false, 64, 384, 384), ("A rows (transA) kc=384 mc=240", true, 6, 384, 240) })
             {
                 for (int rep = 0; rep < 3; rep++)
                 {
@@ -142,21 +145,21 @@ internal static unsafe class PackBench
                     int iters = 200;
                     for (int it = 0; it < iters; it++)
                     {
-                        if (w == 32) GemmPacking.PackB(false, s + (it % 4) * 256 * 1024, 1024, rows, cols, 32, d);
-                        else GemmPacking.PackA(true, s + (it % 4) * 256 * 1024, 1024, cols, rows, 12, d);
+                        if (w == 64) GemmPacking.PackB(false, s + (it % 2) * 384 * 1024, 1024, rows, cols, 64, d);
+                        else GemmPacking.PackA(true, s + (it % 2) * 384 * 1024, 1024, cols, rows, 6, d);
                     }
                     double ms = (ThreadClock.Milliseconds() - t0) / iters;
                     Console.WriteLine($"{name}: {ms * 1e6 / (rows * cols):F3} ns/float");
                 }
             }
-            foreach (var (name, tr, w, rows, cols) in new[] { ("B transposed kc=256 nc=512", true, 32, 256, 512), ("A plain kc=256 mc=240", false, 12, 256, 240) })
+            foreach (var (name, tr, w, rows, cols) in new[] { ("B transposed kc=384 nc=384", true, 64, 384, 384), ("A plain kc=384 mc=240", false, 6, 384, 240) })
             {
                 double t0 = ThreadClock.Milliseconds();
                 int iters = 200;
                 for (int it = 0; it < iters; it++)
                 {
-                    if (w == 32) GemmPacking.PackB(true, s + (it % 4) * 256, 1024, rows, cols, 32, d);
-                    else GemmPacking.PackA(false, s + (it % 4) * 256, 1024, cols, rows, 12, d);
+                    if (w == 64) GemmPacking.PackB(true, s + (it % 2) * 384, 1024, rows, cols, 64, d);
+                    else GemmPacking.PackA(false, s + (it % 2) * 384, 1024, cols, rows, 6, d);
                 }
                 double ms = (ThreadClock.Milliseconds() - t0) / iters;
                 Console.WriteLine($"{name}: {ms * 1e6 / (rows * cols):F3} ns/float");

@@ -151,9 +151,9 @@ public static class Gemm
         CheckMatrix("A", a.Length, aOffset, lda, transA ? k : m, transA ? m : k);
         CheckMatrix("B", b.Length, bOffset, ldb, transB ? n : k, transB ? k : n);
         CheckMatrix("C", c.Length, cOffset, ldc, m, n);
-        CheckMatrix($"A[{last}]", a.Length, aOffset + (last * strideA), lda, transA ? k : m, transA ? m : k);
-        CheckMatrix($"B[{last}]", b.Length, bOffset + (last * strideB), ldb, transB ? n : k, transB ? k : n);
-        CheckMatrix($"C[{last}]", c.Length, cOffset + (last * strideC), ldc, m, n);
+        CheckMatrix("A", a.Length, aOffset + (last * strideA), lda, transA ? k : m, transA ? m : k, last);
+        CheckMatrix("B", b.Length, bOffset + (last * strideB), ldb, transB ? n : k, transB ? k : n, last);
+        CheckMatrix("C", c.Length, cOffset + (last * strideC), ldc, m, n, last);
         if (batch > 1 && strideC < (long)(m - 1) * ldc + n)
         {
             throw new ArgumentException($"GEMM batched C: stride {strideC} is less than one [{m}, {n}] matrix with leading dimension {ldc} spans ({((long)(m - 1) * ldc) + n}), so the outputs would overlap");
@@ -239,7 +239,8 @@ public static class Gemm
         }
     }
 
-    private static void CheckMatrix(string name, int length, long offset, int ld, int rows, int cols)
+    /// <param name="index">The product of a batched call the matrix belongs to, named in the message; -1 for none.</param>
+    private static void CheckMatrix(string name, int length, long offset, int ld, int rows, int cols, long index = -1)
     {
         if (rows == 0 || cols == 0)
         {
@@ -248,13 +249,15 @@ public static class Gemm
 
         if (ld < cols)
         {
-            throw new ArgumentException($"GEMM {name}: leading dimension {ld} is less than its {cols} columns");
+            throw new ArgumentException($"GEMM {Name(name, index)}: leading dimension {ld} is less than its {cols} columns");
         }
 
         long last = offset + ((long)(rows - 1) * ld) + cols;
         if (offset < 0 || last > length)
         {
-            throw new ArgumentException($"GEMM {name}: a [{rows}, {cols}] matrix at offset {offset} with leading dimension {ld} needs {last} elements, the buffer has {length}");
+            throw new ArgumentException($"GEMM {Name(name, index)}: a [{rows}, {cols}] matrix at offset {offset} with leading dimension {ld} needs {last} elements, the buffer has {length}");
         }
     }
+
+    private static string Name(string name, long index) => index < 0 ? name : $"{name}[{index}]";
 }

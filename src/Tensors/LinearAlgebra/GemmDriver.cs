@@ -14,8 +14,11 @@ namespace Unlearning.Tensors.LinearAlgebra;
 [SkipLocalsInit]
 internal static unsafe class GemmDriver
 {
-    /// <summary>Below this many multiply-adds (m·n·k) a call stays on one thread: waking a worker costs more.</summary>
-    internal const long ParallelThreshold = 1L << 18;
+    /// <summary>Below this many multiply-adds (m·n·k, about 10 µs of one core) a call stays on one thread: waking a worker costs more.</summary>
+    internal const long ParallelThreshold = 1L << 20;
+
+    /// <summary>Up to this many row panels of A (MR rows each), a non-transposed B is read in place, not packed.</summary>
+    internal const int DirectBRows = 4;
 
     /// <summary>One GEMM on pointers: op(A) is m×k, op(B) is k×n, C is m×n.</summary>
     /// <remarks>
@@ -165,6 +168,10 @@ internal static unsafe class GemmDriver
         int mr = blk.Mr;
         int nr = blk.Nr;
 
+        // With few row panels of A, packing B costs about as much as using it: read a row-major B
+        // where it lies (the kernel takes B's row stride). Same products, same order, same bits.
+        bool readB = !p.TransB && p.M <= DirectBRows * mr;
+
         for (int pc = 0; pc < p.K; pc += blk.Kc)
         {
             int kc = Math.Min(blk.Kc, p.K - pc);
@@ -179,7 +186,14 @@ internal static unsafe class GemmDriver
                 {
                     int nc = Math.Min(blk.Nc, p.N - jc);
                     float* bBlock = p.TransB ? p.B + ((long)jc * p.Ldb) + pc : p.B + ((long)pc * p.Ldb) + jc;
-                    GemmPacking.PackB(p.TransB, bBlock, p.Ldb, kc, nc, nr, packB);
+
+                    // Full-width tiles read B in place; only a partial last tile is packed (to panel 0).
+                    int direct = readB ? nc / nr * nr : 0;
+                    if (direct < nc)
+                    {
+                        float* rest = p.TransB ? bBlock + ((long)direct * p.Ldb) : bBlock + direct;
+                        GemmPacking.PackB(p.TransB, rest, p.Ldb, kc, nc - direct, nr, packB);
+                    }
 
                     for (int ir = 0; ir < mc; ir += mr)
                     {
@@ -188,19 +202,20 @@ internal static unsafe class GemmDriver
                         for (int jr = 0; jr < nc; jr += nr)
                         {
                             int cols = Math.Min(nr, nc - jr);
-                            float* pb = packB + ((long)jr * kc);
+                            float* pb = jr < direct ? bBlock + jr : packB + ((long)(jr - direct) * kc);
+                            nint ldb = jr < direct ? p.Ldb : nr;
                             float* cTile = p.At(ic + ir, jc + jr);
                             if (p.TransC)
                             {
-                                TransposedTile(kernel, kc, pa, pb, cTile, p.Ldc, p.Alpha, beta, rows, cols, edge, nr);
+                                TransposedTile(kernel, kc, pa, pb, ldb, cTile, p.Ldc, p.Alpha, beta, rows, cols, edge, nr);
                             }
                             else if (rows == mr && cols == nr)
                             {
-                                kernel(kc, pa, pb, cTile, p.Ldc, p.Alpha, beta);
+                                kernel(kc, pa, pb, ldb, cTile, p.Ldc, p.Alpha, beta);
                             }
                             else
                             {
-                                EdgeTile(kernel, kc, pa, pb, cTile, p.Ldc, p.Alpha, beta, rows, cols, edge, nr);
+                                EdgeTile(kernel, kc, pa, pb, ldb, cTile, p.Ldc, p.Alpha, beta, rows, cols, edge, nr);
                             }
                         }
                     }
@@ -214,8 +229,8 @@ internal static unsafe class GemmDriver
     /// so edge elements get exactly the operations interior elements get.
     /// </summary>
     private static void EdgeTile(
-        delegate*<int, float*, float*, float*, int, float, float, void> kernel,
-        int kc, float* pa, float* pb, float* c, int ldc, float alpha, float beta, int rows, int cols, float* tile, int nr)
+        delegate*<int, float*, float*, nint, float*, int, float, float, void> kernel,
+        int kc, float* pa, float* pb, nint ldb, float* c, int ldc, float alpha, float beta, int rows, int cols, float* tile, int nr)
     {
         uint bytes = (uint)cols * sizeof(float);
         if (beta != 0)
@@ -226,7 +241,7 @@ internal static unsafe class GemmDriver
             }
         }
 
-        kernel(kc, pa, pb, tile, nr, alpha, beta);
+        kernel(kc, pa, pb, ldb, tile, nr, alpha, beta);
         for (int r = 0; r < rows; r++)
         {
             Unsafe.CopyBlockUnaligned(c + ((long)r * ldc), tile + (r * nr), bytes);
@@ -235,8 +250,8 @@ internal static unsafe class GemmDriver
 
     /// <summary>A tile of a <see cref="Problem.TransC"/> problem: as <see cref="EdgeTile"/>, copying C in and out transposed.</summary>
     private static void TransposedTile(
-        delegate*<int, float*, float*, float*, int, float, float, void> kernel,
-        int kc, float* pa, float* pb, float* c, int ldc, float alpha, float beta, int rows, int cols, float* tile, int nr)
+        delegate*<int, float*, float*, nint, float*, int, float, float, void> kernel,
+        int kc, float* pa, float* pb, nint ldb, float* c, int ldc, float alpha, float beta, int rows, int cols, float* tile, int nr)
     {
         if (beta != 0)
         {
@@ -249,7 +264,7 @@ internal static unsafe class GemmDriver
             }
         }
 
-        kernel(kc, pa, pb, tile, nr, alpha, beta);
+        kernel(kc, pa, pb, ldb, tile, nr, alpha, beta);
         for (int j = 0; j < cols; j++)
         {
             for (int r = 0; r < rows; r++)
@@ -281,7 +296,7 @@ internal static unsafe class GemmDriver
         }
     }
 
-    private static delegate*<int, float*, float*, float*, int, float, float, void> Kernel(GemmIsa isa) => isa switch
+    private static delegate*<int, float*, float*, nint, float*, int, float, float, void> Kernel(GemmIsa isa) => isa switch
     {
         GemmIsa.Avx512 => &GemmKernels.Avx512Kernel,
         GemmIsa.Avx2 => &GemmKernels.Avx2Kernel,

@@ -9,21 +9,28 @@ internal interface IGemmParts
 }
 
 /// <summary>
-/// A small fixed pool of worker threads for GEMM. <see cref="Run"/> runs part 0 on the caller and
-/// parts 1..n-1 on workers, and returns when all are done. Which thread runs a part never changes
-/// the result (each part writes its own region of C with a fixed operation order), so when the pool
-/// is already in use (a concurrent or nested caller) the parts simply run one after another on the
-/// caller: same result, no deadlock. Workers are background threads that block between calls.
+/// A small pool of worker threads for GEMM. <see cref="Run"/> wakes up to n − 1 workers; the caller
+/// and the workers then claim parts 0..n−1 one at a time until none is left, and the call returns
+/// when every part is done. A part always covers the same region of C with the same operations, so
+/// which thread runs it never changes the result; claiming (rather than assigning) parts means a
+/// worker the OS has not scheduled yet (on a busy machine) costs nothing: the caller takes its part.
+/// A concurrent or nested caller finds the pool busy and runs all parts itself: same result.
 /// </summary>
 internal static class GemmWorkers
 {
     private const int MaxWorkers = 63;
 
+    /// <summary>Claim counter value between calls: a worker waking late increments it and finds nothing.</summary>
+    private const int Closed = int.MaxValue / 2;
+
     private static readonly Lock Gate = new();
     private static readonly List<Worker> Pool = [];
+    private static readonly ManualResetEventSlim Finished = new(false, spinCount: 200);
     private static int _busy;
     private static IGemmParts? _parts;
-    private static CountdownEvent? _done;
+    private static int _count;
+    private static int _next = Closed;
+    private static int _remaining;
     private static Exception? _failure;
 
     public static void Run(IGemmParts parts, int count)
@@ -42,31 +49,23 @@ internal static class GemmWorkers
         {
             int helpers = Math.Min(count - 1, MaxWorkers);
             Ensure(helpers);
+
+            // Publish the call, then open the claim counter last.
             _parts = parts;
+            _count = count;
             _failure = null;
-            _done!.Reset(helpers);
+            Volatile.Write(ref _remaining, count);
+            Finished.Reset();
+            Interlocked.Exchange(ref _next, 0);
             for (int w = 0; w < helpers; w++)
             {
                 Pool[w].Start.Release();
             }
 
-            Exception? own = null;
-            try
-            {
-                parts.Run(0);
-                for (int i = helpers + 1; i < count; i++)
-                {
-                    parts.Run(i);
-                }
-            }
-            catch (Exception e)
-            {
-                own = e;
-            }
-
-            _done.Wait();
-            var failure = own ?? _failure;
-            if (failure is not null)
+            Work();
+            Finished.Wait();
+            Interlocked.Exchange(ref _next, Closed);
+            if (_failure is { } failure)
             {
                 ExceptionDispatchInfo.Capture(failure).Throw();
             }
@@ -78,11 +77,39 @@ internal static class GemmWorkers
         }
     }
 
+    /// <summary>Claims and runs parts until none is left; the thread finishing the last one signals.</summary>
+    private static void Work()
+    {
+        while (true)
+        {
+            int i = Interlocked.Increment(ref _next) - 1;
+            if (i >= _count)
+            {
+                return;
+            }
+
+            try
+            {
+                _parts!.Run(i);
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref _failure, e, null);
+            }
+            finally
+            {
+                if (Interlocked.Decrement(ref _remaining) == 0)
+                {
+                    Finished.Set();
+                }
+            }
+        }
+    }
+
     private static void Ensure(int helpers)
     {
         lock (Gate)
         {
-            _done ??= new CountdownEvent(0);
             while (Pool.Count < helpers)
             {
                 Pool.Add(new Worker(Pool.Count + 1));
@@ -92,35 +119,24 @@ internal static class GemmWorkers
 
     private sealed class Worker
     {
-        public Worker(int part)
+        public Worker(int index)
         {
-            var thread = new Thread(() => Loop(part))
+            var thread = new Thread(Loop)
             {
                 IsBackground = true,
-                Name = $"gemm-worker-{part}",
+                Name = $"gemm-worker-{index}",
             };
             thread.Start();
         }
 
         public SemaphoreSlim Start { get; } = new(0);
 
-        private void Loop(int part)
+        private void Loop()
         {
             while (true)
             {
                 Start.Wait();
-                try
-                {
-                    _parts!.Run(part);
-                }
-                catch (Exception e)
-                {
-                    Interlocked.CompareExchange(ref _failure, e, null);
-                }
-                finally
-                {
-                    _done!.Signal();
-                }
+                Work();
             }
         }
     }

@@ -36,6 +36,18 @@ public sealed class GemmLaws
         }, runs: 30);
 
     [Fact]
+    public void Concurrent_callers_sharing_the_worker_pool_get_their_own_bits() =>
+        // Four threads call at once with threads = 3: one gets the pool, the others run their parts
+        // on their own; each result must be the single-threaded one.
+        Law.ForAll(GemmCases.Cases(160, 500).Where(c => (long)c.M * c.N * c.K >= GemmDriver.ParallelThreshold * 2), c =>
+        {
+            var expected = c.Run(GemmIsas.Best, 1);
+            var results = new float[4][];
+            Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i => results[i] = c.Run(GemmIsas.Best, 3));
+            return results.All(r => r.AsSpan().SequenceEqual(expected));
+        }, runs: 10);
+
+    [Fact]
     public void Every_path_gives_the_same_bits() =>
         // Each path does one fused multiply-add per k in k order and the same KC blocking, so the
         // ISA changes speed, not bits.
@@ -55,6 +67,30 @@ public sealed class GemmLaws
             G.Multiply(c.TransA, c.TransB, c.M, c.N, c.K, c.Alpha, c.NewA().AsSpan(c.OffA), c.Lda, c.NewB().AsSpan(c.OffB), c.Ldb, c.Beta, viaSpans.AsSpan(c.OffC), c.Ldc, threads);
             return viaArrays.AsSpan().SequenceEqual(viaSpans);
         }, runs: 50);
+
+    [Fact]
+    public void A_warm_call_allocates_nothing_on_the_calling_thread()
+    {
+        // Small (one thread), split (workers), thin (transposed C) and batched calls.
+        var a = new float[300 * 300];
+        var b = new float[300 * 300];
+        var c = new float[300 * 300];
+        void Calls(int threads)
+        {
+            G.Multiply(false, false, 20, 30, 40, 1, a, 0, 40, b, 0, 30, 0, c, 0, 30, threads);
+            G.Multiply(true, true, 300, 300, 300, 1, a, 0, 300, b, 0, 300, 0.5f, c, 0, 300, threads);
+            G.Multiply(false, false, 300, 5, 300, 1, a, 0, 300, b, 0, 5, 0, c, 0, 5, threads);
+            G.MultiplyBatched(false, true, 30, 30, 30, 1, a, 0, 900, 30, b, 0, 900, 30, 0, c, 0, 900, 30, 8, threads);
+        }
+
+        // Warm with one thread too: if another test holds the pool, this thread runs every part
+        // itself, and its packing buffers must already fit the whole product.
+        Calls(1);
+        Calls(2);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Calls(2);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
 
     [Fact]
     public void Bad_arguments_are_refused_before_any_work()
