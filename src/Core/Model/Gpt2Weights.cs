@@ -65,13 +65,14 @@ public sealed class Gpt2Weights
     /// GPT-2's initialisation (HF <c>_init_weights</c>): every weight matrix and both embeddings
     /// N(0, 0.02²); the residual projections <c>attn.c_proj.weight</c> and <c>mlp.c_proj.weight</c>
     /// N(0, (0.02/sqrt(2·n_layer))²); biases 0; LayerNorm weights 1. Tensor i draws from its own
-    /// stream (seed, i), so the result does not depend on the order tensors are filled in.
+    /// stream (seed, i), so the result depends on neither the order tensors are filled in nor
+    /// <paramref name="threads"/>.
     /// </summary>
-    public static Gpt2Weights Init(Gpt2Config config, ulong seed)
+    public static Gpt2Weights Init(Gpt2Config config, ulong seed, int threads = 1)
     {
         var w = Zeros(config);
         double residualStd = 0.02 / Math.Sqrt(2.0 * config.NLayer);
-        Parallel.For(0, w.Count, i =>
+        Tensors.Parallelism.ParallelLoop.For(w.Count, threads, i =>
         {
             var spec = w.Specs[i];
             var data = w[i];

@@ -55,7 +55,11 @@ public sealed class Trainer
     public Either<InputError, (double Loss, Gpt2Weights Gradient)> LossAndGradient(Gpt2Weights weights, IReadOnlyList<int[]> sequences) =>
         CheckWeights(weights, "weights").Bind(_ => TokenBatch.From(Config, sequences)).Map(batch => (Gradient(weights, batch), _grads));
 
-    /// <summary>Hands back the buffers of a state no one holds any more, for the next steps to reuse.</summary>
+    /// <summary>
+    /// Hands back the buffers of a state no one holds any more, for the next steps to reuse: only
+    /// when neither the state nor its weights or moments are referenced anywhere else (a θ0 kept
+    /// for drift that is also the start state's weights must not be recycled).
+    /// </summary>
     public void Recycle(TrainState dropped)
     {
         foreach (var w in new[] { dropped.Weights, dropped.Moment1, dropped.Moment2 })

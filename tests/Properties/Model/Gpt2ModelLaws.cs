@@ -29,7 +29,11 @@ public sealed class Gpt2ModelLaws
 
     [Fact]
     public void Every_parameter_gradient_of_the_model_is_the_derivative_of_the_mean_nll() =>
-        Law.ForAll(TinyModels, m =>
+        // n_embd ≥ 6: a LayerNorm over 3 to 5 channels of random vectors often meets a row of near-zero
+        // variance, where the loss curves on the scale sqrt(ε) ≈ 3e-3 and no float32 finite
+        // difference step is both above rounding and inside the smooth region. (PyTorch parity
+        // covers other shapes; the kernel laws cover LayerNorm itself at every width.)
+        Law.ForAll(TinyModels.Where(m => m.Config.NEmbd >= 6), m =>
         {
             var (config, batch, length, seed) = m;
             var rng = new GaussianRng(seed);
