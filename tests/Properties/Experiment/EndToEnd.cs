@@ -259,6 +259,27 @@ public sealed class EndToEnd : IDisposable
     }
 
     [Fact]
+    public void A_batch_target_unlearns_examples_of_one_source_together()
+    {
+        var config = Tiny("unlearning.target=batch", "unlearning.target_size=2", "data.brown.forget=3");
+        var dir = Path.Combine(_root, "batch");
+        Run(config, dir, PipelineScope.Train);
+        var result = Run(config, dir, PipelineScope.Forget);
+
+        // brown: a group of 2 and a group of 1; code, spam, canary: 1 each.
+        Assert.Equal(5, result.Stages.Count(s => s.Id.StartsWith("forget/", StringComparison.Ordinal)));
+        Assert.Single(Directory.GetFiles(Path.Combine(dir, "parts"), "brown-*+1.json"));
+        var examples = ParquetTable<ExampleRow>.ReadAll(Path.Combine(dir, "examples.parquet"));
+        var steps = ParquetTable<StepRow>.ReadAll(Path.Combine(dir, "steps.parquet"));
+        Assert.Equal(6, examples.Count);
+
+        // The two examples of the group went through the same ascent: the same steps, drift and utility.
+        var group = examples.Where(e => e.Source == SourceNames.Brown).Take(2).Select(e => steps.Where(s => s.ExampleId == e.ExampleId).ToList()).ToList();
+        Assert.Equal(group[0].Select(s => (s.Step, s.Drift, s.LossId, s.GradNorm)), group[1].Select(s => (s.Step, s.Drift, s.LossId, s.GradNorm)));
+        Assert.NotEqual(group[0].Select(s => s.Bits), group[1].Select(s => s.Bits));
+    }
+
+    [Fact]
     public void Divergence_is_a_recorded_status_and_never_a_crash()
     {
         // No clipping and an enormous step: the weights leave float range within a few steps.
