@@ -43,6 +43,8 @@ public sealed class ExperimentWork(
     private Trainer? _ascent;
     private Evaluator? _evaluator;
     private IStageProgress? _forgetProgress;
+    private Dictionary<string, ScoredPopulation>? _baseFits;
+    private readonly Dictionary<string, ScoredSet> _populationSets = new(StringComparer.Ordinal);
     private int _forgetRemaining;
 
     private int Threads => config.Threads;
@@ -362,12 +364,14 @@ public sealed class ExperimentWork(
             return new TargetExample(id, e.Source, e.Repeats, e.Tokens, tokenizer.Decode(e.Tokens), baselines[id], m.Base, oracle);
         }).ToList();
         var targetSources = targets.Select(t => t.Source).Distinct().ToList();
-        var (baseFits, _) = Fits(scores.Populations);
+        // θ0's population fits and the population sets are the same for every target: built once.
+        _baseFits ??= Fits(scores.Populations).Base;
+        var baseFits = _baseFits;
         var inputs = new UnlearningInputs(
             config,
             theta0,
             targets,
-            targetSources.ToDictionary(s => s, s => new ScoredSet(
+            targetSources.ToDictionary(s => s, s => _populationSets.TryGetValue(s, out var set) ? set : _populationSets[s] = new ScoredSet(
                 s, scores.Populations[s].Ids, [.. scores.Populations[s].Ids.Select(id => byId[id].Tokens)], [.. scores.Populations[s].Ids.Select(id => tokenizer.Decode(byId[id].Tokens))])),
             SourceNames.All.Where(s => ex.Of(StoredExamples.Validation, s).Any())
                 .ToDictionary(s => s, s => (IReadOnlyList<int[]>)[.. ex.Of(StoredExamples.Validation, s).Select(e => e.Tokens)]),
