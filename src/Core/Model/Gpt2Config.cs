@@ -18,6 +18,14 @@ public sealed record Gpt2Config(
 {
     public int HeadSize => NEmbd / NHead;
 
+    /// <summary>
+    /// Id of the BOS token (<c>&lt;|endoftext|&gt;</c>, HF <c>bos_token_id</c>) prepended to every
+    /// sequence; when not set, the last id of the vocabulary (50256 for GPT-2's 50257).
+    /// </summary>
+    public int? BosTokenId { get; init; }
+
+    public int Bos => BosTokenId ?? (VocabSize - 1);
+
     public int MlpWidth => 4 * NEmbd;
 
     /// <summary>Checks every field against its limit before any work starts.</summary>
@@ -54,6 +62,11 @@ public sealed record Gpt2Config(
         if (!(c.LayerNormEpsilon > 0) || double.IsInfinity(c.LayerNormEpsilon))
         {
             return Bad(where, "layer_norm_epsilon", "a positive finite number", c.LayerNormEpsilon);
+        }
+
+        if (c.BosTokenId is int bos && (bos < 0 || bos >= c.VocabSize))
+        {
+            return Bad(where, "bos_token_id", $"a token id in [0, vocab_size = {c.VocabSize})", bos);
         }
 
         return c;

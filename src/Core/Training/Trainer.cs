@@ -1,0 +1,154 @@
+using LanguageExt;
+using Unlearning.Core.Errors;
+using Unlearning.Core.Model;
+using Unlearning.Tensors.Backends;
+
+namespace Unlearning.Core.Training;
+
+/// <summary>
+/// The training step as a transition <c>State → State</c> on a batch of sequences (BOS prepended,
+/// see <see cref="TokenBatch"/>): loss L = mean over the B·L tokens of −ln p; gradient of
+/// LossSign·L; global norm; clipping; the optimizer update written into new buffers. The input
+/// state is never modified. A trainer owns reusable activation buffers and is not thread-safe.
+/// With the same start state, batches and thread count, the resulting weights are bit-identical.
+/// </summary>
+public sealed class Trainer
+{
+    private readonly Gpt2Network _network;
+    private readonly Gpt2Weights _grads;
+    private readonly Stack<Gpt2Weights> _pool = new();
+    private float[] _logProbs = [];
+
+    public Trainer(Gpt2Config config, TrainSettings settings, IBackend backend)
+    {
+        Config = config;
+        Settings = settings;
+        _network = new Gpt2Network(config, backend);
+        _grads = Gpt2Weights.Zeros(config);
+    }
+
+    public Trainer(Gpt2Config config, TrainSettings settings, int threads)
+        : this(config, settings, new CpuBackend(threads))
+    {
+    }
+
+    public Gpt2Config Config { get; }
+
+    public TrainSettings Settings { get; }
+
+    /// <summary>A trainer after checking the configuration, the settings and the thread count.</summary>
+    public static Either<InputError, Trainer> Create(Gpt2Config config, TrainSettings settings, int threads) =>
+        threads < 1
+            ? new InputError("training settings", "threads", "an integer ≥ 1", $"{threads}")
+            : Gpt2Config.Validate(config).Bind(c => TrainSettings.Validate(settings).Map(s => new Trainer(c, s, threads)));
+
+    public IBackend Backend => _network.Backend;
+
+    /// <summary>One step. Errors (bad tokens, lengths, a state of another configuration) come before any work.</summary>
+    public Either<InputError, StepResult> Step(TrainState state, IReadOnlyList<int[]> sequences) =>
+        Check(state).Bind(_ => TokenBatch.From(Config, sequences)).Map(batch => Step(state, batch));
+
+    /// <summary>
+    /// Mean token NLL and its gradient (times LossSign) at <paramref name="weights"/>; the returned
+    /// gradient set is the trainer's own buffer, valid until the next call.
+    /// </summary>
+    public Either<InputError, (double Loss, Gpt2Weights Gradient)> LossAndGradient(Gpt2Weights weights, IReadOnlyList<int[]> sequences) =>
+        CheckWeights(weights, "weights").Bind(_ => TokenBatch.From(Config, sequences)).Map(batch => (Gradient(weights, batch), _grads));
+
+    /// <summary>
+    /// Hands back the buffers of a state no one holds any more, for the next steps to reuse: only
+    /// when neither the state nor its weights or moments are referenced anywhere else (a θ0 kept
+    /// for drift that is also the start state's weights must not be recycled).
+    /// </summary>
+    public void Recycle(TrainState dropped)
+    {
+        foreach (var w in new[] { dropped.Weights, dropped.Moment1, dropped.Moment2 })
+        {
+            if (w is not null && w.Config == Config && _pool.Count < 6)
+            {
+                _pool.Push(w);
+            }
+        }
+    }
+
+    private StepResult Step(TrainState state, TokenBatch batch)
+    {
+        var be = _network.Backend;
+        double loss = Gradient(state.Weights, batch);
+        double sumSq = 0;
+        for (int i = 0; i < _grads.Count; i++)
+        {
+            sumSq += be.SumOfSquares(_grads.Tensor(i));
+        }
+
+        double norm = Math.Sqrt(sumSq);
+        double clip = Settings.ClipNorm is double max && norm > 0 ? Math.Min(1.0, max / (norm + 1e-6)) : 1.0;
+        double lr = Settings.Schedule.At(state.Step);
+        int t = checked((int)(state.Step + 1));
+        var w = Rent();
+        Gpt2Weights? m1 = state.Moment1 is null ? null : Rent();
+        Gpt2Weights? m2 = state.Moment2 is null ? null : Rent();
+        for (int i = 0; i < _grads.Count; i++)
+        {
+            switch (Settings.Optimizer)
+            {
+                case Optimizer.AdamW a:
+                    float wd = state.Weights.Specs[i].Shape.Length >= 2 ? (float)a.WeightDecay : 0f;
+                    be.AdamW(
+                        state.Weights.Tensor(i), state.Moment1!.Tensor(i), state.Moment2!.Tensor(i), _grads.Tensor(i),
+                        w.Tensor(i), m1!.Tensor(i), m2!.Tensor(i),
+                        (float)clip, (float)lr, (float)a.Beta1, (float)a.Beta2, (float)a.Eps, wd, t);
+                    break;
+                case Optimizer.Sgd s:
+                    be.Sgd(state.Weights.Tensor(i), state.Moment1?.Tensor(i), _grads.Tensor(i), w.Tensor(i), m1?.Tensor(i),
+                        (float)clip, (float)lr, (float)s.Momentum);
+                    break;
+                default:
+                    throw new NotSupportedException($"optimizer {Settings.Optimizer}");
+            }
+        }
+
+        return new StepResult(new TrainState(w, m1, m2, state.Step + 1), loss, norm, lr);
+    }
+
+    /// <summary>Forward + backward into _grads; returns the mean token NLL (nats).</summary>
+    private double Gradient(Gpt2Weights weights, TokenBatch batch)
+    {
+        int n = batch.Inputs.Length;
+        if (_logProbs.Length != n)
+        {
+            _logProbs = new float[n];
+        }
+
+        _network.Forward(weights, batch, _logProbs, training: true, gradScale: (float)(Settings.LossSign / n));
+        _network.Backward(weights, batch, _grads);
+        double sum = 0;
+        foreach (float lp in _logProbs)
+        {
+            sum -= lp;
+        }
+
+        return sum / n;
+    }
+
+    private Gpt2Weights Rent() => _pool.Count > 0 ? _pool.Pop() : Gpt2Weights.Zeros(Config);
+
+    private Either<InputError, Unit> Check(TrainState state)
+    {
+        int want = Settings.Optimizer.Moments;
+        int have = (state.Moment1 is null ? 0 : 1) + (state.Moment2 is null ? 0 : 1);
+        if (have != want)
+        {
+            return new InputError("training state", "optimizer moments", $"{want} moment set(s) for {Settings.Optimizer.GetType().Name}", $"{have}");
+        }
+
+        return CheckWeights(state.Weights, "training state weights")
+            .Bind(_ => state.Moment1 is null ? Unit.Default : CheckWeights(state.Moment1, "training state moment 1"))
+            .Bind(_ => state.Moment2 is null ? Unit.Default : CheckWeights(state.Moment2, "training state moment 2"));
+    }
+
+    private Either<InputError, Unit> CheckWeights(Gpt2Weights w, string where) =>
+        w.Config == Config
+            ? Unit.Default
+            : new InputError(where, "configuration", Config.ToString(), w.Config.ToString());
+}
