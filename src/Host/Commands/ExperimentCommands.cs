@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Spectre.Console;
@@ -58,7 +59,22 @@ public static class ExperimentCommands
             new Option<string?>("--cache") { Description = "Package cache folder (default $UNLEARNING_CACHE, else ~/.cache/unlearning/packages).", HelpName = "DIR" },
             new Option<bool>("--json") { Description = "Print a JSON summary of what was done and where it was written (progress goes to stderr)." });
         var command = new Command(name, description) { o.Preset, o.Config, o.Set, o.Out, o.Init, o.Cache, o.Json };
-        command.SetAction((parse, cancel) => Task.FromResult(Execute(name, scope, o, parse, cancel)));
+        // A synchronous action with our own signal handling: Ctrl+C (SIGINT) or SIGTERM cancels the
+        // run between two steps, finished work is kept and the exit code is 130. (System.CommandLine's
+        // own handling of async actions ends the process after a timeout, before the run could stop.)
+        command.SetAction(parse =>
+        {
+            using var cancel = new CancellationTokenSource();
+            void Stop(PosixSignalContext context)
+            {
+                context.Cancel = true;
+                cancel.Cancel();
+            }
+
+            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+            using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+            return Execute(name, scope, o, parse, cancel.Token);
+        });
         return command;
     }
 
