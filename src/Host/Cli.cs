@@ -76,6 +76,15 @@ public static class Cli
         return parse.Invoke(configuration);
     }
 
+    /// <summary>Runs the command in-process and returns its exit code, standard output and error text.</summary>
+    public static (int Code, string Output, string Error) Capture(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = Run(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
     private sealed class PrintVersion : SynchronousCommandLineAction
     {
         public override int Invoke(ParseResult parseResult)

@@ -11,13 +11,7 @@ public sealed class CommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    private static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var code = Cli.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Output, string Error) Run(params string[] args) => Cli.Capture(args);
 
     [Fact]
     public void An_unknown_key_and_a_wrong_type_exit_with_bad_input_naming_both()

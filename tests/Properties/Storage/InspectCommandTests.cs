@@ -11,13 +11,7 @@ public sealed class InspectCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        int code = Cli.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => Cli.Capture(args);
 
     [Fact]
     public void Inspecting_a_table_shows_schema_counts_metadata_and_rows()

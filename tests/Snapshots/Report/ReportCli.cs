@@ -26,13 +26,7 @@ public sealed class ReportCli : IDisposable
         where TRow : class =>
         ParquetTable<TRow>.Write(Path.Combine(_directory, Tables.FileName(table)), rows, Tables.Metadata(table, "{}"));
 
-    private static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var code = Host.Cli.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Output, string Error) Run(params string[] args) => Host.Cli.Capture(args);
 
     [Fact]
     public void Report_reads_the_parquet_tables_and_writes_the_same_report_as_from_rows()
