@@ -41,7 +41,7 @@ public static class Attention
                     var row = probs.AsSpan(pOff + (i * t), i + 1);
                     float max = TensorPrimitives.Max(row);
                     TensorPrimitives.Subtract(row, max, row);
-                    TensorPrimitives.Exp(row, row);
+                    VectorMath.Exp(row, row);
                     float sum = TensorPrimitives.Sum(row);
                     TensorPrimitives.Multiply(row, 1f / sum, row);
                     probs.AsSpan(pOff + (i * t) + i + 1, t - i - 1).Clear();

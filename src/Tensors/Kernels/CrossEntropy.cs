@@ -54,7 +54,7 @@ public static class CrossEntropy
                 var s = scratch is null ? row : scratch.AsSpan(0, v);
                 var e = writeGradient ? row : scratch!.AsSpan(v, v);
                 TensorPrimitives.Subtract(row, max, s);
-                TensorPrimitives.Exp(s, e);
+                VectorMath.Exp(s, e);
 
                 float sum = TensorPrimitives.Sum(e);
                 float lse = MathF.Log(sum);

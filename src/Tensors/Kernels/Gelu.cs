@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Numerics.Tensors;
 using Unlearning.Tensors.Parallelism;
 
 namespace Unlearning.Tensors.Kernels;
@@ -29,7 +28,7 @@ public static class Gelu
                 var x = input.AsSpan(off, w);
                 var e = ex[..w];
                 MinusTwoU(x, e);
-                TensorPrimitives.Exp(e, e);
+                VectorMath.Exp(e, e);
                 var y = output.AsSpan(off, w);
                 int i = 0;
                 int vw = Vector<float>.Count;
@@ -64,7 +63,7 @@ public static class Gelu
                 var d = dinput.AsSpan(off, w);
                 var e = ex[..w];
                 MinusTwoU(x, e);
-                TensorPrimitives.Exp(e, e);
+                VectorMath.Exp(e, e);
                 int i = 0;
                 int vw = Vector<float>.Count;
                 for (; i <= w - vw; i += vw)
