@@ -12,7 +12,7 @@ namespace Unlearning.Tensors.LinearAlgebra;
 /// the thread count.
 /// </summary>
 [SkipLocalsInit]
-internal static unsafe class GemmDriver
+internal static unsafe partial class GemmDriver
 {
     /// <summary>Below this many multiply-adds (m·n·k, about 10 µs of one core) a call stays on one thread: waking a worker costs more.</summary>
     internal const long ParallelThreshold = 1L << 20;
@@ -91,11 +91,16 @@ internal static unsafe class GemmDriver
             return;
         }
 
+        if (TryShared(isa, blocking, q, split, split.Parts))
+        {
+            return;
+        }
+
         var task = TileTask.ForThisThread();
         task.Set(isa, blocking, q, split);
         try
         {
-            GemmWorkers.Run(task, split.Parts);
+            GemmWorkers.Run(task, split.Parts, split.Parts);
         }
         finally
         {
@@ -123,7 +128,7 @@ internal static unsafe class GemmDriver
             task.Set(isa, GemmIsas.Blocking(isa), p, strideA, strideB, strideC, batch, parts);
             try
             {
-                GemmWorkers.Run(task, parts);
+                GemmWorkers.Run(task, parts, parts);
             }
             finally
             {
@@ -195,30 +200,45 @@ internal static unsafe class GemmDriver
                         GemmPacking.PackB(p.TransB, rest, p.Ldb, kc, nc - direct, nr, packB);
                     }
 
-                    for (int ir = 0; ir < mc; ir += mr)
-                    {
-                        int rows = Math.Min(mr, mc - ir);
-                        float* pa = packA + ((long)ir * kc);
-                        for (int jr = 0; jr < nc; jr += nr)
-                        {
-                            int cols = Math.Min(nr, nc - jr);
-                            float* pb = jr < direct ? bBlock + jr : packB + ((long)(jr - direct) * kc);
-                            nint ldb = jr < direct ? p.Ldb : nr;
-                            float* cTile = p.At(ic + ir, jc + jr);
-                            if (p.TransC)
-                            {
-                                TransposedTile(kernel, kc, pa, pb, ldb, cTile, p.Ldc, p.Alpha, beta, rows, cols, edge, nr);
-                            }
-                            else if (rows == mr && cols == nr)
-                            {
-                                kernel(kc, pa, pb, ldb, cTile, p.Ldc, p.Alpha, beta);
-                            }
-                            else
-                            {
-                                EdgeTile(kernel, kc, pa, pb, ldb, cTile, p.Ldc, p.Alpha, beta, rows, cols, edge, nr);
-                            }
-                        }
-                    }
+                    Macro(kernel, p, mr, nr, kc, beta, packA, ic, mc, jc, nc, bBlock, direct, packB, edge);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Every MR×NR tile of rows [ic, ic+mc) and columns [jc, jc+nc) of C for one KC block: A from
+    /// <paramref name="packA"/> (panels of MR rows, kc deep, one after another); the first
+    /// <paramref name="direct"/> columns of B read in place from <paramref name="bBlock"/> (row stride
+    /// ldb), the rest from <paramref name="packB"/> (panels of NR columns, kc deep).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Macro(
+        delegate*<int, float*, float*, nint, float*, int, float, float, void> kernel, in Problem p,
+        int mr, int nr, int kc, float beta, float* packA, int ic, int mc, int jc, int nc,
+        float* bBlock, int direct, float* packB, float* edge)
+    {
+        for (int ir = 0; ir < mc; ir += mr)
+        {
+            int rows = Math.Min(mr, mc - ir);
+            float* pa = packA + ((long)ir * kc);
+            for (int jr = 0; jr < nc; jr += nr)
+            {
+                int cols = Math.Min(nr, nc - jr);
+                float* pb = jr < direct ? bBlock + jr : packB + ((long)(jr - direct) * kc);
+                nint ldb = jr < direct ? p.Ldb : nr;
+                float* cTile = p.At(ic + ir, jc + jr);
+                if (p.TransC)
+                {
+                    TransposedTile(kernel, kc, pa, pb, ldb, cTile, p.Ldc, p.Alpha, beta, rows, cols, edge, nr);
+                }
+                else if (rows == mr && cols == nr)
+                {
+                    kernel(kc, pa, pb, ldb, cTile, p.Ldc, p.Alpha, beta);
+                }
+                else
+                {
+                    EdgeTile(kernel, kc, pa, pb, ldb, cTile, p.Ldc, p.Alpha, beta, rows, cols, edge, nr);
                 }
             }
         }

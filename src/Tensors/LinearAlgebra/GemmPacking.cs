@@ -84,10 +84,10 @@ internal static class GemmPacking
                 float* s = src + ((long)p0 * ld) + ((long)q * w);
                 float* d = dst + (q * panel) + ((long)p0 * w);
                 int p = p0;
-                if (Avx.IsSupported && w < 8 && count == w && (q * w) + 8 <= cols)
+                if (Avx.IsSupported && w is >= 4 and < 8 && count == w && (q * w) + 8 <= cols)
                 {
-                    // Narrow panels (MR = 6): move 8 floats per row; the 8 − w extra land on the
-                    // next row of the panel, which the next store overwrites. The panel's last row
+                    // Narrow panels (MR = 6): move 8 floats per row; the 8 − w ≤ 4 extra land on
+                    // the next row of the panel, which the next store overwrites. The panel's last row
                     // is copied exactly, so nothing runs into the next panel.
                     int end = Math.Min(p1, rows - 1);
                     for (; p < end; p++)
@@ -112,15 +112,21 @@ internal static class GemmPacking
     /// dst[p·w + i] = src[i·ld + p] for i &lt; count, p &lt; len, and 0 for count ≤ i &lt; w: rows of src
     /// become columns of a panel of width w. With AVX, 8×8 blocks are transposed in registers; when w
     /// is not a multiple of 8 (MR = 6) each block store runs up to 8 − w floats into the next panel
-    /// row, which a later store (or the next panel, or the buffer's slack) overwrites.
+    /// row, which a later store overwrites; never past the panel's last row.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Transpose(float* src, int ld, int count, int len, int w, float* dst)
     {
         int p8 = 0;
-        if (Avx.IsSupported && (w % 8 == 0 || w <= 8))
+        if (Avx.IsSupported && (w % 8 == 0 || w is >= 4 and <= 8))
         {
             p8 = len / 8 * 8;
+            if (w < 8 && p8 == len)
+            {
+                // The last 8 rows go to the scalar loop below, so no store runs past the panel's
+                // end into the next one (which another thread may be packing: GemmDriver.Shared).
+                p8 -= 8;
+            }
             for (int i = 0; i < count; i += 8)
             {
                 // Rows past count repeat the last row (valid memory); their lanes are zeroed below.

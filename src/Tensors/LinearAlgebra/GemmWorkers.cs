@@ -9,8 +9,8 @@ internal interface IGemmParts
 }
 
 /// <summary>
-/// A small pool of worker threads for GEMM. <see cref="Run"/> wakes up to n − 1 workers; the caller
-/// and the workers then claim parts 0..n−1 one at a time until none is left, and the call returns
+/// A small pool of worker threads for GEMM. <see cref="Run"/> wakes up to threads − 1 workers; the
+/// caller and the workers then claim parts 0..n−1 one at a time until none is left, and the call returns
 /// when every part is done. A part always covers the same region of C with the same operations, so
 /// which thread runs it never changes the result; claiming (rather than assigning) parts means a
 /// worker the OS has not scheduled yet (on a busy machine) costs nothing: the caller takes its part.
@@ -33,9 +33,10 @@ internal static class GemmWorkers
     private static int _remaining;
     private static Exception? _failure;
 
-    public static void Run(IGemmParts parts, int count)
+    /// <summary>Runs parts 0..count−1 on the caller and up to <paramref name="threads"/> − 1 workers.</summary>
+    public static void Run(IGemmParts parts, int count, int threads)
     {
-        if (count <= 1 || Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
+        if (count <= 1 || threads <= 1 || Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
         {
             for (int i = 0; i < count; i++)
             {
@@ -47,7 +48,7 @@ internal static class GemmWorkers
 
         try
         {
-            int helpers = Math.Min(count - 1, MaxWorkers);
+            int helpers = Math.Min(Math.Min(count, threads) - 1, MaxWorkers);
             Ensure(helpers);
 
             // Publish the call, then open the claim counter last.

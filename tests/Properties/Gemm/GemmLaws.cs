@@ -36,6 +36,31 @@ public sealed class GemmLaws
         }, runs: 30);
 
     [Fact]
+    public void Products_whose_shared_operand_packs_in_several_pieces_give_the_single_thread_bits()
+    {
+        // The parallel path packs the operand all parts share (A when split along N, B along M) in
+        // pieces of one KC block and up to MC rows / NC columns, on every thread at once: here
+        // several pieces per block, and a last block of 8 (k = 392 = 384 + 8).
+        foreach (var c in new[]
+        {
+            new GemmCase(false, false, 1601, 1700, 392, 1, 2, 3, 0, 1, 0, 1f, 0.5f, 11),
+            new GemmCase(true, true, 1601, 1700, 392, 0, 0, 0, 3, 0, 1, -1.5f, 0f, 12),
+            new GemmCase(false, true, 900, 800, 392, 0, 1, 0, 0, 0, 0, 1f, 0f, 13),
+            new GemmCase(true, false, 900, 800, 392, 2, 0, 1, 1, 0, 0, 0.25f, 1f, 14),
+        })
+        {
+            foreach (var isa in GemmIsas.Supported)
+            {
+                var once = c.Run(isa, 1);
+                for (int threads = 2; threads <= 4; threads++)
+                {
+                    Assert.True(once.AsSpan().SequenceEqual(c.Run(isa, threads)), $"{c}, {isa}, {threads} threads");
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void Concurrent_callers_sharing_the_worker_pool_get_their_own_bits() =>
         // Four threads call at once with threads = 3: one gets the pool, the others run their parts
         // on their own; each result must be the single-threaded one.
