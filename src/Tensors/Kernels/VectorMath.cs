@@ -85,7 +85,7 @@ public static class VectorMath
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Exp(Vector512<float> x)
+    internal static Vector512<float> Exp(Vector512<float> x)
     {
         var c = Vector512.Min(Vector512.Max(x, Vector512.Create(Low)), Vector512.Create(High));
         var k = Vector512.Round(c * Vector512.Create(Log2E));
@@ -104,7 +104,7 @@ public static class VectorMath
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Exp(Vector256<float> x)
+    internal static Vector256<float> Exp(Vector256<float> x)
     {
         var c = Vector256.Min(Vector256.Max(x, Vector256.Create(Low)), Vector256.Create(High));
         var k = Vector256.Round(c * Vector256.Create(Log2E));
