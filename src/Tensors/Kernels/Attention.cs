@@ -39,10 +39,7 @@ public static class Attention
                 for (int i = i0; i < i0 + m; i++)
                 {
                     var row = probs.AsSpan(pOff + (i * t), i + 1);
-                    float max = TensorPrimitives.Max(row);
-                    TensorPrimitives.Subtract(row, max, row);
-                    VectorMath.Exp(row, row);
-                    float sum = TensorPrimitives.Sum(row);
+                    float sum = VectorMath.ExpShiftedSum(row, TensorPrimitives.Max(row), row);
                     TensorPrimitives.Multiply(row, 1f / sum, row);
                     probs.AsSpan(pOff + (i * t) + i + 1, t - i - 1).Clear();
                 }

@@ -50,13 +50,16 @@ public static class CrossEntropy
                 float max = TensorPrimitives.Max(row);
                 float shiftedTarget = row[target] - max;
 
-                // s = logits − max; e = exp(s); logits are kept when no gradient is asked for.
-                var s = scratch is null ? row : scratch.AsSpan(0, v);
+                // e = exp(logits − max), over the logits when the gradient goes there, else to scratch
+                // (logits are kept when no gradient is asked for); s = logits − max only for the stats.
                 var e = writeGradient ? row : scratch!.AsSpan(v, v);
-                TensorPrimitives.Subtract(row, max, s);
-                VectorMath.Exp(s, e);
+                var s = scratch is null ? default : scratch.AsSpan(0, v);
+                if (stats is not null)
+                {
+                    TensorPrimitives.Subtract(row, max, s);
+                }
 
-                float sum = TensorPrimitives.Sum(e);
+                float sum = VectorMath.ExpShiftedSum(row, max, e);
                 float lse = MathF.Log(sum);
                 logProbs[r] = shiftedTarget - lse;
                 if (stats is not null)

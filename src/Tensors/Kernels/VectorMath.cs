@@ -66,6 +66,61 @@ public static class VectorMath
         }
     }
 
+    /// <summary>
+    /// destination[i] = exp(source[i] − shift), returning Σ destination[i] (a softmax's numerators
+    /// and denominator in one pass; the spans may be the same). The sum is grouped by vector lane,
+    /// in a fixed order for a given length and CPU.
+    /// </summary>
+    public static float ExpShiftedSum(ReadOnlySpan<float> source, float shift, Span<float> destination)
+    {
+        if (destination.Length < source.Length)
+        {
+            throw new ArgumentException($"destination holds {destination.Length} floats, source {source.Length}", nameof(destination));
+        }
+
+        ref float x = ref MemoryMarshal.GetReference(source);
+        ref float y = ref MemoryMarshal.GetReference(destination);
+        int n = source.Length;
+        int i = 0;
+        float sum = 0;
+        if (Avx512F.IsSupported && n >= Vector512<float>.Count)
+        {
+            var s = Vector512.Create(shift);
+            var acc = Vector512<float>.Zero;
+            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
+            {
+                var e = Exp(Vector512.LoadUnsafe(ref x, (nuint)i) - s);
+                e.StoreUnsafe(ref y, (nuint)i);
+                acc += e;
+            }
+
+            sum += Vector512.Sum(acc);
+        }
+
+        if (Vector256.IsHardwareAccelerated && n - i >= Vector256<float>.Count)
+        {
+            var s = Vector256.Create(shift);
+            var acc = Vector256<float>.Zero;
+            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                var e = Exp(Vector256.LoadUnsafe(ref x, (nuint)i) - s);
+                e.StoreUnsafe(ref y, (nuint)i);
+                acc += e;
+            }
+
+            sum += Vector256.Sum(acc);
+        }
+
+        for (; i < n; i++)
+        {
+            float e = Exp(Unsafe.Add(ref x, i) - shift);
+            Unsafe.Add(ref y, i) = e;
+            sum += e;
+        }
+
+        return sum;
+    }
+
     /// <summary>exp(x) for one value, with exactly the operations of the vector paths.</summary>
     public static float Exp(float x)
     {
