@@ -170,11 +170,11 @@ internal static class GemmPacking
             }
 
             // Zero the lanes of rows past count (they hold repeated rows, or spill from the stores).
-            for (int p = 0; p < p8; p++)
+            if (count < w)
             {
-                for (int i = count; i < w; i++)
+                for (int p = 0; p < p8; p++)
                 {
-                    dst[((long)p * w) + i] = 0;
+                    new Span<float>(dst + ((long)p * w) + count, w - count).Clear();
                 }
             }
         }
@@ -188,11 +188,11 @@ internal static class GemmPacking
             }
         }
 
-        for (int p = p8; p < len; p++)
+        if (count < w)
         {
-            for (int i = count; i < w; i++)
+            for (int p = p8; p < len; p++)
             {
-                dst[((long)p * w) + i] = 0;
+                new Span<float>(dst + ((long)p * w) + count, w - count).Clear();
             }
         }
     }
@@ -202,9 +202,9 @@ internal static class GemmPacking
     private static unsafe void Copy(float* src, float* dst, int count, int width)
     {
         CopyShort(src, dst, count);
-        for (int i = count; i < width; i++)
+        if (count < width)
         {
-            dst[i] = 0;
+            new Span<float>(dst + count, width - count).Clear();
         }
     }
 
