@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 
 namespace Unlearning.Tensors.LinearAlgebra;
@@ -64,6 +65,16 @@ internal static class GemmWorkers
             }
 
             Work();
+
+            // The caller's core has nothing else to do until the last part ends, usually within one
+            // part's time: spin that long rather than sleep and pay a wake-up (30-80 µs measured on
+            // this KVM guest); past it, block.
+            long until = Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 2000);
+            while (Volatile.Read(ref _remaining) != 0 && Stopwatch.GetTimestamp() < until)
+            {
+                Thread.SpinWait(16);
+            }
+
             Finished.Wait();
             Interlocked.Exchange(ref _next, Closed);
             if (_failure is { } failure)
