@@ -5,7 +5,8 @@ namespace Unlearning.Tensors.LinearAlgebra;
 /// <summary>
 /// The parallel GEMM: the operand every part needs is packed once, by all threads together, into
 /// one buffer; then more parts than threads (each a range of whole tiles along the split
-/// dimension) are claimed one at a time, each packing only its own slice of the other operand.
+/// dimension, one KC block at a time) are claimed one at a time, each packing only its own slice
+/// of the other operand.
 /// So both operands are packed exactly once whatever the thread count, and a core that runs
 /// slower (another process on it, a busy hypervisor) simply claims fewer parts instead of
 /// holding up the call: with a fixed half each, the call took as long as its slower core.
@@ -17,7 +18,7 @@ internal static unsafe partial class GemmDriver
     internal const long SharedPackLimit = 32L << 20;
 
     /// <summary>Parts per thread: enough for a slow core to hand work to a fast one, few enough to keep parts large.</summary>
-    private const int PartsPerThread = 4;
+    private const int PartsPerThread = 8;
 
     /// <summary>Fewest MR-row tiles in a part split along M, so that a block of shared B loaded into L2 serves at least this many A panels.</summary>
     private const int MinTilesAlongM = 8;
@@ -37,7 +38,7 @@ internal static unsafe partial class GemmDriver
         task.Set(isa, blk, q, split.AlongN, threads, shared);
         try
         {
-            GemmWorkers.Run(task, task.PackPieces + task.ComputeParts, threads);
+            GemmWorkers.Run(task, task.Items, threads);
         }
         finally
         {
@@ -48,10 +49,12 @@ internal static unsafe partial class GemmDriver
     }
 
     /// <summary>
-    /// Parts [0, PackPieces) pack the shared operand, a KC block and a group of panels each; parts
-    /// [PackPieces, PackPieces + ComputeParts) compute ranges of tiles. Parts are claimed in order,
-    /// so a compute part only waits (spinning) for pack pieces that other threads are already running;
-    /// a caller that finds the pool busy runs them all in order itself.
+    /// Items in claim order, block by block: for each KC block b, first the pieces that pack b's
+    /// part of the shared operand, then b's compute items (one range of tiles each). A compute item
+    /// waits (spinning) until every piece of its block is packed and the same range's item of the
+    /// previous block is done (C accumulates block after block); both were claimed before it, by
+    /// threads that are running them, so the waits end. Packing block b + 1 thus overlaps computing
+    /// block b on the other threads. A caller that finds the pool busy runs every item in order.
     /// </summary>
     private sealed class SharedTask : IGemmParts
     {
@@ -66,12 +69,16 @@ internal static unsafe partial class GemmDriver
         private int _tiles;
         private int _panelsPerPiece;
         private int _piecesPerBlock;
-        private int _packed;
+        private int _ranges;
         private float* _shared;
 
-        public int PackPieces { get; private set; }
+        /// <summary>Pieces packed, per block.</summary>
+        private int[] _packed = [];
 
-        public int ComputeParts { get; private set; }
+        /// <summary>Compute items done: block b, range r at b·ranges + r.</summary>
+        private int[] _done = [];
+
+        public int Items { get; private set; }
 
         public static SharedTask ForThisThread() => _current ??= new SharedTask();
 
@@ -89,58 +96,89 @@ internal static unsafe partial class GemmDriver
             int sharedPanels = ((alongN ? p.M : p.N) + unit - 1) / unit;
             _panelsPerPiece = Math.Max(1, (alongN ? blk.Mc : blk.Nc) / unit);
             _piecesPerBlock = (sharedPanels + _panelsPerPiece - 1) / _panelsPerPiece;
-            PackPieces = ((p.K + blk.Kc - 1) / blk.Kc) * _piecesPerBlock;
-            Volatile.Write(ref _packed, 0);
 
-            // Parts: ranges of whole tiles of the split dimension.
+            // Ranges of whole tiles of the split dimension.
             _tiles = alongN ? (p.N + blk.Nr - 1) / blk.Nr : (p.M + blk.Mr - 1) / blk.Mr;
             int minTiles = alongN ? 1 : MinTilesAlongM;
-            ComputeParts = Math.Clamp(_tiles / minTiles, Math.Min(threads, _tiles), PartsPerThread * threads);
+            _ranges = Math.Clamp(_tiles / minTiles, Math.Min(threads, _tiles), PartsPerThread * threads);
+
+            int blocks = (p.K + blk.Kc - 1) / blk.Kc;
+            Items = blocks * (_piecesPerBlock + _ranges);
+            if (_packed.Length < blocks)
+            {
+                _packed = new int[blocks];
+            }
+
+            if (_done.Length < blocks * _ranges)
+            {
+                _done = new int[blocks * _ranges];
+            }
+
+            Array.Clear(_packed, 0, blocks);
+            Array.Clear(_done, 0, blocks * _ranges);
         }
 
         public void Clear() => _p = default;
 
-        public void Run(int part)
+        public void Run(int item)
         {
-            if (part < PackPieces)
+            int perBlock = _piecesPerBlock + _ranges;
+            int block = item / perBlock;
+            int i = item % perBlock;
+            if (i < _piecesPerBlock)
             {
                 try
                 {
-                    Pack(part);
+                    Pack(block, i);
                 }
                 finally
                 {
-                    Interlocked.Increment(ref _packed);
+                    Interlocked.Increment(ref _packed[block]);
                 }
 
                 return;
             }
 
-            var spin = default(SpinWait);
-            while (Volatile.Read(ref _packed) < PackPieces)
+            int r = i - _piecesPerBlock;
+            Await(ref _packed[block], _piecesPerBlock);
+            if (block > 0)
             {
-                spin.SpinOnce(sleep1Threshold: -1);
+                Await(ref _done[((block - 1) * _ranges) + r], 1);
             }
 
-            int c = part - PackPieces;
-            int t0 = (int)((long)_tiles * c / ComputeParts);
-            int t1 = (int)((long)_tiles * (c + 1) / ComputeParts);
-            if (_alongN)
+            try
             {
-                ComputeColumns(Math.Min(t0 * _blk.Nr, _p.N), Math.Min(t1 * _blk.Nr, _p.N));
+                int t0 = (int)((long)_tiles * r / _ranges);
+                int t1 = (int)((long)_tiles * (r + 1) / _ranges);
+                if (_alongN)
+                {
+                    ComputeColumns(block, Math.Min(t0 * _blk.Nr, _p.N), Math.Min(t1 * _blk.Nr, _p.N));
+                }
+                else
+                {
+                    ComputeRows(block, Math.Min(t0 * _blk.Mr, _p.M), Math.Min(t1 * _blk.Mr, _p.M));
+                }
             }
-            else
+            finally
             {
-                ComputeRows(Math.Min(t0 * _blk.Mr, _p.M), Math.Min(t1 * _blk.Mr, _p.M));
+                Volatile.Write(ref _done[(block * _ranges) + r], 1);
+            }
+        }
+
+        private static void Await(ref int counter, int target)
+        {
+            var spin = default(SpinWait);
+            while (Volatile.Read(ref counter) < target)
+            {
+                spin.SpinOnce(sleep1Threshold: -1);
             }
         }
 
         /// <summary>One KC block of a group of panels of the shared operand, to its place in the buffer.</summary>
-        private void Pack(int piece)
+        private void Pack(int block, int group)
         {
-            int pc = piece / _piecesPerBlock * _blk.Kc;
+            int pc = block * _blk.Kc;
             int kc = Math.Min(_blk.Kc, _p.K - pc);
-            int group = piece % _piecesPerBlock;
             if (_alongN)
             {
                 int mpad = (_p.M + _blk.Mr - 1) / _blk.Mr * _blk.Mr;
@@ -159,9 +197,9 @@ internal static unsafe partial class GemmDriver
             }
         }
 
-        /// <summary>Rows [i0, i1) of C: A packed here a chunk at a time, B from the shared buffer.</summary>
+        /// <summary>Rows [i0, i1) of C for one KC block: A packed here a chunk at a time, B from the shared buffer.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void ComputeRows(int i0, int i1)
+        private void ComputeRows(int block, int i0, int i1)
         {
             var blk = _blk;
             int m = i1 - i0;
@@ -171,46 +209,42 @@ internal static unsafe partial class GemmDriver
             float* edge = stackalloc float[blk.Mr * blk.Nr];
             var kernel = Kernel(_isa);
             int npad = (_p.N + blk.Nr - 1) / blk.Nr * blk.Nr;
-            for (int pc = 0; pc < _p.K; pc += blk.Kc)
+            int pc = block * blk.Kc;
+            int kc = Math.Min(blk.Kc, _p.K - pc);
+            float beta = pc == 0 ? _p.Beta : 1f;
+            float* shared = _shared + ((long)pc * npad);
+            for (int ic = i0; ic < i1; ic += mcStep)
             {
-                int kc = Math.Min(blk.Kc, _p.K - pc);
-                float beta = pc == 0 ? _p.Beta : 1f;
-                float* block = _shared + ((long)pc * npad);
-                for (int ic = i0; ic < i1; ic += mcStep)
+                int mc = Math.Min(mcStep, i1 - ic);
+                float* a = _p.TransA ? _p.A + ((long)pc * _p.Lda) + ic : _p.A + ((long)ic * _p.Lda) + pc;
+                GemmPacking.PackA(_p.TransA, a, _p.Lda, mc, kc, blk.Mr, ws.A);
+                for (int jc = 0; jc < _p.N; jc += blk.Nc)
                 {
-                    int mc = Math.Min(mcStep, i1 - ic);
-                    float* a = _p.TransA ? _p.A + ((long)pc * _p.Lda) + ic : _p.A + ((long)ic * _p.Lda) + pc;
-                    GemmPacking.PackA(_p.TransA, a, _p.Lda, mc, kc, blk.Mr, ws.A);
-                    for (int jc = 0; jc < _p.N; jc += blk.Nc)
-                    {
-                        int nc = Math.Min(blk.Nc, _p.N - jc);
-                        Macro(kernel, _p, blk.Mr, blk.Nr, kc, beta, ws.A, ic, mc, jc, nc, null, 0, block + ((long)jc * kc), edge);
-                    }
+                    int nc = Math.Min(blk.Nc, _p.N - jc);
+                    Macro(kernel, _p, blk.Mr, blk.Nr, kc, beta, ws.A, ic, mc, jc, nc, null, 0, shared + ((long)jc * kc), edge);
                 }
             }
         }
 
-        /// <summary>Columns [j0, j1) of C: B packed here a block at a time, A from the shared buffer.</summary>
+        /// <summary>Columns [j0, j1) of C for one KC block: B packed here a block at a time, A from the shared buffer.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void ComputeColumns(int j0, int j1)
+        private void ComputeColumns(int block, int j0, int j1)
         {
             var blk = _blk;
             var ws = Workspace.ForThisThread(0, (long)Math.Min(blk.Kc, _p.K) * Math.Min(blk.Nc, (j1 - j0 + blk.Nr - 1) / blk.Nr * blk.Nr));
             float* edge = stackalloc float[blk.Mr * blk.Nr];
             var kernel = Kernel(_isa);
             int mpad = (_p.M + blk.Mr - 1) / blk.Mr * blk.Mr;
-            for (int pc = 0; pc < _p.K; pc += blk.Kc)
+            int pc = block * blk.Kc;
+            int kc = Math.Min(blk.Kc, _p.K - pc);
+            float beta = pc == 0 ? _p.Beta : 1f;
+            float* shared = _shared + ((long)pc * mpad);
+            for (int jc = j0; jc < j1; jc += blk.Nc)
             {
-                int kc = Math.Min(blk.Kc, _p.K - pc);
-                float beta = pc == 0 ? _p.Beta : 1f;
-                float* block = _shared + ((long)pc * mpad);
-                for (int jc = j0; jc < j1; jc += blk.Nc)
-                {
-                    int nc = Math.Min(blk.Nc, j1 - jc);
-                    float* b = _p.TransB ? _p.B + ((long)jc * _p.Ldb) + pc : _p.B + ((long)pc * _p.Ldb) + jc;
-                    GemmPacking.PackB(_p.TransB, b, _p.Ldb, kc, nc, blk.Nr, ws.B);
-                    Macro(kernel, _p, blk.Mr, blk.Nr, kc, beta, block, 0, _p.M, jc, nc, null, 0, ws.B, edge);
-                }
+                int nc = Math.Min(blk.Nc, j1 - jc);
+                float* b = _p.TransB ? _p.B + ((long)jc * _p.Ldb) + pc : _p.B + ((long)pc * _p.Ldb) + jc;
+                GemmPacking.PackB(_p.TransB, b, _p.Ldb, kc, nc, blk.Nr, ws.B);
+                Macro(kernel, _p, blk.Mr, blk.Nr, kc, beta, shared, 0, _p.M, jc, nc, null, 0, ws.B, edge);
             }
         }
     }
