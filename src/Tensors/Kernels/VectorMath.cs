@@ -6,8 +6,9 @@ using System.Runtime.Intrinsics.X86;
 namespace Unlearning.Tensors.Kernels;
 
 /// <summary>
-/// A float32 exponential for the softmaxes and the GELU, about ten times faster than
-/// <c>TensorPrimitives.Exp</c> (which widens to double): measured in docs/engine.md.
+/// A float32 exponential for the softmaxes and the GELU, two to four times faster than
+/// <c>TensorPrimitives.Exp</c>, which widens to double (0.7 against 1.5–2.7 ns per element on one
+/// core here; docs/engine.md).
 /// exp(x) = 2^k·p(r) with k = round(x·log₂e), r = x − k·ln 2 (Cody–Waite, two parts of ln 2) and
 /// p a degree-7 polynomial (Cephes' expf coefficients). Relative error below 1.5e-7 (about
 /// 1 ulp; 8.2e-8 measured over every 97th float) for x in [−87.33, 88]; exp(x) = 0 for x below −87.33 (where the true value is

@@ -24,7 +24,7 @@ internal static unsafe partial class GemmDriver
     private const int MinTilesAlongM = 8;
 
     /// <summary>A plan for <paramref name="q"/> split as <paramref name="split"/>, or none when the shared buffer would be too large.</summary>
-    private static bool TryShared(GemmIsa isa, GemmBlocking blk, in Problem q, Split split, int threads)
+    private static bool TryShared(GemmIsa isa, GemmBlocking blk, in Problem q, Split split)
     {
         long shared = split.AlongN
             ? (long)((q.M + blk.Mr - 1) / blk.Mr) * blk.Mr * q.K
@@ -35,10 +35,10 @@ internal static unsafe partial class GemmDriver
         }
 
         var task = SharedTask.ForThisThread();
-        task.Set(isa, blk, q, split.AlongN, threads, shared);
+        task.Set(isa, blk, q, split.AlongN, split.Parts, shared);
         try
         {
-            GemmWorkers.Run(task, task.Items, threads);
+            GemmWorkers.Run(task, task.Items, split.Parts);
         }
         finally
         {

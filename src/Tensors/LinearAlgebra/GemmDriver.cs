@@ -91,7 +91,7 @@ internal static unsafe partial class GemmDriver
             return;
         }
 
-        if (TryShared(isa, blocking, q, split, split.Parts))
+        if (TryShared(isa, blocking, q, split))
         {
             return;
         }
