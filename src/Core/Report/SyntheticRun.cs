@@ -1,5 +1,6 @@
 using Unlearning.Core.Results;
 using Unlearning.Core.Statistics;
+using Unlearning.Core.Training;
 
 namespace Unlearning.Core.Report;
 
@@ -168,6 +169,9 @@ public static class SyntheticRun
             PopulationSize = spec.PopulationSize,
             StartedAt = new DateTime(2024, 11, 7, 0, 0, 0, DateTimeKind.Utc),
             Threads = 1,
+            Engine = EngineNames.Managed,
+            Device = EngineNames.Cpu,
+            Precision = EngineNames.Fp32,
             Versions = "{}",
             Status = "synthetic",
         };
