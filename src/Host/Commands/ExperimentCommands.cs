@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using Spectre.Console;
 using Unlearning.Core.Errors;
 using Unlearning.Core.Experiment;
+using Unlearning.Core.Training;
 using Unlearning.Host.Experiment;
 
 namespace Unlearning.Host.Commands;
@@ -40,6 +41,10 @@ public static class ExperimentCommands
         Option<string?> Out,
         Option<string?> Init,
         Option<string?> Cache,
+        Option<string?> Engine,
+        Option<string?> Device,
+        Option<string?> Precision,
+        Option<string?> LibTorch,
         Option<bool> Json);
 
     private static Command Build(string name, PipelineScope scope, string description)
@@ -57,8 +62,12 @@ public static class ExperimentCommands
             new Option<string?>("--out") { Description = "Output folder (default runs/<preset>-<config hash>).", HelpName = "DIR" },
             new Option<string?>("--init") { Description = "Start from a Hugging Face GPT-2 folder with its tokenizer (same as --set model.init=PATH).", HelpName = "PATH" },
             new Option<string?>("--cache") { Description = "Package cache folder (default $UNLEARNING_CACHE, else ~/.cache/unlearning/packages).", HelpName = "DIR" },
+            new Option<string?>("--engine") { Description = "managed (default) or torch (same as --set engine=NAME; docs/engine.md).", HelpName = "NAME" },
+            new Option<string?>("--device") { Description = "cpu (default) or cuda, for --engine torch (same as --set device=NAME; docs/gpu.md).", HelpName = "NAME" },
+            new Option<string?>("--precision") { Description = "fp32 (default) or bf16 on cuda (same as --set precision=NAME).", HelpName = "NAME" },
+            new Option<string?>("--libtorch") { Description = "A LibTorch lib folder for --engine torch, e.g. a PyTorch installation's torch/lib (default $UNLEARNING_LIBTORCH, else the bundled CPU one).", HelpName = "DIR" },
             new Option<bool>("--json") { Description = "Print a JSON summary of what was done and where it was written (progress goes to stderr)." });
-        var command = new Command(name, description) { o.Preset, o.Config, o.Set, o.Out, o.Init, o.Cache, o.Json };
+        var command = new Command(name, description) { o.Preset, o.Config, o.Set, o.Out, o.Init, o.Cache, o.Engine, o.Device, o.Precision, o.LibTorch, o.Json };
         // A synchronous action with our own signal handling: Ctrl+C (SIGINT) or SIGTERM cancels the
         // run between two steps, finished work is kept and the exit code is 130. (System.CommandLine's
         // own handling of async actions ends the process after a timeout, before the run could stop.)
@@ -104,6 +113,14 @@ public static class ExperimentCommands
             overrides.Add($"model.init={Path.GetFullPath(init)}");
         }
 
+        foreach (var (key, option) in new[] { ("engine", o.Engine), ("device", o.Device), ("precision", o.Precision) })
+        {
+            if (parse.GetValue(option) is { } value)
+            {
+                overrides.Add($"{key}={value}");
+            }
+        }
+
         var resolved = ConfigJson.Resolve(parse.GetValue(o.Preset), fileText, configPath ?? "", overrides);
         if (resolved.IsFail)
         {
@@ -111,6 +128,15 @@ public static class ExperimentCommands
         }
 
         var config = resolved.Match(c => c, _ => throw new UnreachableException());
+
+        // The engine (and for torch its LibTorch and device) is checked before any work.
+        var engine = Engines.Open(config, parse.GetValue(o.LibTorch));
+        if (engine.IsLeft)
+        {
+            return BadInput(name, json, output, error, [engine.Match(_ => throw new UnreachableException(), e => e)]);
+        }
+
+        var chosen = engine.Match(e => e, _ => throw new UnreachableException());
         var hash = ConfigJson.Hash(config);
         var outDir = Path.GetFullPath(parse.GetValue(o.Out) ?? RunFolder.DefaultFor(config));
         var console = json ? error : output;
@@ -133,7 +159,7 @@ public static class ExperimentCommands
 
         folder.RemoveLeftovers();
         using var log = new RunLog(folder.LogFile);
-        log.Line($"unlearn {name} {Cli.Version}: config {hash}, out {folder.Root}, threads {config.Threads}");
+        log.Line($"unlearn {name} {Cli.Version}: config {hash}, out {folder.Root}, threads {config.Threads}, engine {chosen.Info.Name} on {chosen.Info.Device} ({chosen.Info.Precision}, {chosen.Info.Library})");
         console.WriteLine($"unlearn {name}: preset {config.Preset}, config {hash[..12]}, output {folder.Root}");
 
         PipelineResult result;
@@ -144,8 +170,8 @@ public static class ExperimentCommands
             var cache = parse.GetValue(o.Cache);
             var interactive = !json && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
             result = interactive
-                ? LiveProgress.Run(AnsiConsole.Console, p => RunPipeline(scope, config, folder, cache, p, log, cancel, outcomes))
-                : RunPipeline(scope, config, folder, cache, new PlainProgress(console), log, cancel, outcomes);
+                ? LiveProgress.Run(AnsiConsole.Console, p => RunPipeline(scope, config, chosen, folder, cache, p, log, cancel, outcomes))
+                : RunPipeline(scope, config, chosen, folder, cache, new PlainProgress(console), log, cancel, outcomes);
             code = ExitCodes.Success;
         }
         catch (InputException e)
@@ -186,10 +212,10 @@ public static class ExperimentCommands
     }
 
     private static PipelineResult RunPipeline(
-        PipelineScope scope, ExperimentConfig config, RunFolder folder, string? cache, IRunProgress progress, RunLog log,
+        PipelineScope scope, ExperimentConfig config, IEngine engine, RunFolder folder, string? cache, IRunProgress progress, RunLog log,
         CancellationToken cancel, List<StageOutcome> outcomes)
     {
-        var work = new ExperimentWork(config, folder, cache, log);
+        var work = new ExperimentWork(config, folder, cache, log, engine: engine);
         return Pipeline.Execute(scope, config, folder, work, progress, log, cancel, outcomes);
     }
 
