@@ -4,7 +4,6 @@ using FsCheck.Xunit;
 using Unlearning.Core.Model;
 using Unlearning.Core.Training;
 using Unlearning.Tensors.Backends;
-using Unlearning.Tensors.Randomness;
 using Unlearning.Torch;
 
 namespace Unlearning.Properties.Engines;
@@ -39,37 +38,11 @@ public sealed class TorchParity
 
     internal static Case Make(Gpt2Config config, int batch, int length, ulong seed)
     {
-        var w = Gpt2Weights.Init(config, seed);
-        var rng = GaussianRng.ForStream(seed, 999);
-        for (int i = 0; i < w.Count; i++)
-        {
-            if (w.Specs[i].Shape.Length == 1)
-            {
-                var noise = new float[w[i].Length];
-                rng.FillNormal(noise, 0, 0.1);
-                for (int j = 0; j < noise.Length; j++)
-                {
-                    w[i][j] += noise[j];
-                }
-            }
-        }
-
-        var random = new Random((int)(seed % int.MaxValue));
-        var tokens = Enumerable.Range(0, batch).Select(_ => Enumerable.Range(0, length).Select(_ => random.Next(config.VocabSize)).ToArray()).ToArray();
-        return new Case(config, w, tokens, seed);
+        var (weights, tokens) = EngineParity.RandomCase(config, batch, length, seed);
+        return new Case(config, weights, tokens, seed);
     }
 
-    internal static double Relative(float[] a, float[] b)
-    {
-        double num = 0, den = 0;
-        for (int i = 0; i < a.Length; i++)
-        {
-            num += ((double)a[i] - b[i]) * ((double)a[i] - b[i]);
-            den += (double)a[i] * a[i];
-        }
-
-        return Math.Sqrt(num) / Math.Max(Math.Sqrt(den), 1e-30);
-    }
+    private static double Relative(float[] a, float[] b) => EngineParity.Relative(a, b);
 
     private static T Right<T>(LanguageExt.Either<Core.Errors.InputError, T> e) => e.Match(v => v, err => throw err.ToException());
 
