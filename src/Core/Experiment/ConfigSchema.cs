@@ -175,7 +175,7 @@ public static class ConfigSchema
             Number("training.epsilon", "", "AdamW ε.",
                 0, 1, false, c => c.Training.Epsilon, (c, v) => c with { Training = c.Training with { Epsilon = v } }),
 
-            Int("reference.seeds", "models", "K: reference models θref (seeds seed, seed+1, …); with K > 1 their scores are averaged.",
+            Int("reference.seeds", "models", "K: reference models θref (seeds seed, seed+1, …); Eref is the mean of their exposures and exposure_ref_sd their spread, the noise floor Δ0 is read against. K ≥ 3 for verdicts.",
                 1, 64, c => c.Reference.Seeds, (c, v) => c with { Reference = c.Reference with { Seeds = v } }),
 
             Choice("unlearning.method", "", "Unlearning method: gradient_ascent (SPEC §8).",

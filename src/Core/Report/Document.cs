@@ -125,7 +125,7 @@ public static class Document
                 .. new[] { "raw", "by_repeats", "matched" }.Select(a => g.FirstOrDefault(v => v.Analysis == a) is { } v ? $"**{Verdicts.Text(v.Verdict)}**" : Format.Missing),
             ]).ToList(),
             new HashSet<int>());
-        yield return new Bullets([.. m.ClaimVerdicts.Select(v => v.Number).Distinct().SelectMany(n => exposures.Select(e => $"Claim {n}: {ClaimText.RawAgainstMatched(n, e, m.ClaimVerdicts, m.Tests)}"))]);
+        yield return new Bullets([.. m.ClaimVerdicts.Select(v => v.Number).Distinct().SelectMany(n => exposures.Select(e => ClaimText.RawAgainstMatched(n, e, m.ClaimVerdicts, m.Tests)))]);
         yield return new Table(
             ["claim", "measure", "exposure", "analysis", "n ID", "n OOD", $"A [{level} CI]", "p", "verdict"],
             m.Tests.Select(t => (IReadOnlyList<string>)
