@@ -323,6 +323,8 @@ public static class UnlearningRun
             UtilityCostAtUnlearn = atStar?.UtilityCost,
             Overshoot = time.Overshoot,
             Status = status,
+            ExposureRefSd = b.ExposureRefSd,
+            AtCeiling = b.AtCeiling,
             MembershipZlibRef = x.MembershipRef.Zlib,
             MembershipMinKRef = x.MembershipRef.MinK,
             MembershipMinKPlusPlusRef = x.MembershipRef.MinKPlusPlus,
