@@ -153,6 +153,14 @@ public static class ConfigJson
                 $"{levels} levels"));
         }
 
+        var retainSet = c.Data.TrainExamples - c.Data.Brown.Forget;
+        if (c.Unlearning.RunMethods.Any(m => c.Unlearning.SettingsOf(m).Lambda > 0) && c.Unlearning.RetainBatchSize > retainSet)
+        {
+            errors.Add(new InputError(
+                Where, "unlearning.retain_batch_size",
+                $"at most {retainSet}, the retain set D_train \\ F_id (data.train_examples − data.brown.forget)", Str(c.Unlearning.RetainBatchSize)));
+        }
+
         if (c.Data.Sources().All(s => s.Source.Forget == 0))
         {
             errors.Add(new InputError(Where, "data.*.forget", "at least one forget example in some source", "0 in every source"));
@@ -256,6 +264,8 @@ public static class ConfigJson
         FieldKind.OptionalText when e.ValueKind == JsonValueKind.Null => (true, null),
         FieldKind.IntegerList when e.ValueKind == JsonValueKind.Array && e.EnumerateArray().All(x => x.ValueKind == JsonValueKind.Number && x.TryGetInt64(out _)) =>
             (true, new IntegerList([.. e.EnumerateArray().Select(x => x.GetInt64())])),
+        FieldKind.ChoiceList when e.ValueKind == JsonValueKind.Array && e.EnumerateArray().All(x => x.ValueKind == JsonValueKind.String) =>
+            (true, new TextList([.. e.EnumerateArray().Select(x => x.GetString()!)])),
         _ => (false, null),
     };
 
@@ -295,6 +305,8 @@ public static class ConfigJson
             FieldKind.Choice => (true, t),
             FieldKind.OptionalText => (true, t == "null" ? null : t),
             FieldKind.IntegerList when ParseList(t) is { } list => (true, list),
+            FieldKind.ChoiceList => (true, new TextList([.. (t.StartsWith('[') && t.EndsWith(']') ? t[1..^1] : t)
+                .Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(x => x.Trim('"'))])),
             _ => (false, null),
         };
     }
@@ -427,6 +439,15 @@ public static class ConfigJson
                     foreach (var v in list.Values)
                     {
                         w.WriteNumberValue(v);
+                    }
+
+                    w.WriteEndArray();
+                    break;
+                case Leaf { Value: TextList names }:
+                    w.WriteStartArray();
+                    foreach (var v in names.Values)
+                    {
+                        w.WriteStringValue(v);
                     }
 
                     w.WriteEndArray();

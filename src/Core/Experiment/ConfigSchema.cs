@@ -12,6 +12,7 @@ public enum FieldKind
     Choice,
     OptionalText,
     IntegerList,
+    ChoiceList,
 }
 
 /// <summary>A list of integers as a configuration value: equal when the elements are, in order.</summary>
@@ -22,6 +23,16 @@ public sealed record IntegerList(IReadOnlyList<long> Values)
     public override int GetHashCode() => Values.Aggregate(17, (h, v) => (h * 31) + v.GetHashCode());
 
     public override string ToString() => "[" + string.Join(", ", Values.Select(v => v.ToString(CultureInfo.InvariantCulture))) + "]";
+}
+
+/// <summary>A list of names as a configuration value: equal when the elements are, in order.</summary>
+public sealed record TextList(IReadOnlyList<string> Values)
+{
+    public bool Equals(TextList? other) => other is not null && Values.SequenceEqual(other.Values);
+
+    public override int GetHashCode() => Values.Aggregate(17, (h, v) => (h * 31) + v.GetHashCode(StringComparison.Ordinal));
+
+    public override string ToString() => "[" + string.Join(", ", Values) + "]";
 }
 
 /// <summary>
@@ -51,6 +62,7 @@ public sealed record ConfigField(
         long l => l.ToString(CultureInfo.InvariantCulture),
         string s => s,
         IntegerList list => list.ToString(),
+        TextList list => list.ToString(),
         _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "null",
     };
 }
@@ -88,6 +100,7 @@ public static class ConfigSchema
                 FieldKind.Boolean => "boolean",
                 FieldKind.Choice => string.Join(" \\| ", f.Choices),
                 FieldKind.IntegerList => "list of integers",
+                FieldKind.ChoiceList => "list of " + string.Join(" \\| ", f.Choices),
                 _ => "string or null",
             };
             text.Append(CultureInfo.InvariantCulture, $"| `{f.Key}` | {type} | {f.Unit} | ")
@@ -185,8 +198,12 @@ public static class ConfigSchema
             Int("reference.seeds", "models", "K: reference models θref (seeds seed, seed+1, …); Eref is the mean of their exposures and exposure_ref_sd their spread, the noise floor Δ0 is read against. K ≥ 3 for verdicts.",
                 1, 64, c => c.Reference.Seeds, (c, v) => c with { Reference = c.Reference with { Seeds = v } }),
 
-            Choice("unlearning.method", "", "Unlearning method: gradient_ascent (SPEC §8).",
-                ["gradient_ascent"], c => c.Unlearning.Method, (c, v) => c with { Unlearning = c.Unlearning with { Method = v } }),
+            Choice("unlearning.method", "", "Unlearning method (SPEC §8, docs/methods.md): gradient_ascent, grad_diff (λ·NLL of a retain batch), kl (λ·KL to θ0 on a retain batch), npo or simnpo.",
+                Objective.MethodNames, c => c.Unlearning.Method, (c, v) => c with { Unlearning = c.Unlearning with { Method = v } }),
+            ChoiceList("unlearning.methods", "", "Several methods in one experiment: each target runs under each, from the same θ0 and θref; every table has a method column. Empty: unlearning.method alone.",
+                Objective.MethodNames, c => c.Unlearning.Methods, (c, v) => c with { Unlearning = c.Unlearning with { Methods = v } }),
+            Int("unlearning.retain_batch_size", "sequences", "|R|: retain sequences per step, drawn (seeded by the run's seed and the target) from D_train without F_id, for methods with λ > 0; at most data.train_examples − data.brown.forget.",
+                1, 1 << 16, c => c.Unlearning.RetainBatchSize, (c, v) => c with { Unlearning = c.Unlearning with { RetainBatchSize = v } }),
             Choice("unlearning.optimizer", "", "Update rule of the ascent: sgd or adam.",
                 ["sgd", "adam"], c => c.Unlearning.Optimizer, (c, v) => c with { Unlearning = c.Unlearning with { Optimizer = v } }),
             Number("unlearning.learning_rate", "", "η of the ascent.",
@@ -214,6 +231,14 @@ public static class ConfigSchema
             Number("unlearning.epsilon", "", "Adam ε (optimizer = adam).",
                 0, 1, false, c => c.Unlearning.Epsilon, (c, v) => c with { Unlearning = c.Unlearning with { Epsilon = v } }),
 
+        ]);
+        foreach (var method in Objective.MethodNames)
+        {
+            f.AddRange(MethodFields(method));
+        }
+
+        f.AddRange(
+        [
             Choice("metrics.quality_exposure", "", "The exposure that drives quality, t* and overshoot: rank or extrapolated. Both are always reported.",
                 ["rank", "extrapolated"], c => c.Metrics.QualityExposure, (c, v) => c with { Metrics = c.Metrics with { QualityExposure = v } }),
             Number("metrics.tau", "bits", "τ: an example with Δ0 = E0 − Eref ≤ τ is not memorized (quality null).",
@@ -226,6 +251,57 @@ public static class ConfigSchema
         ]);
         return f;
     }
+
+    /// <summary>unlearning.&lt;method&gt;.*: learning rate and step budget of every method, and λ, β, γ where the method has them.</summary>
+    private static IEnumerable<ConfigField> MethodFields(string method)
+    {
+        string key = $"unlearning.{method}.";
+        MethodSettings Of(ExperimentConfig c) => c.Unlearning.SettingsOf(method);
+        ExperimentConfig With(ExperimentConfig c, Func<MethodSettings, MethodSettings> change) => c with
+        {
+            Unlearning = method switch
+            {
+                "gradient_ascent" => c.Unlearning with { GradientAscent = change(c.Unlearning.GradientAscent) },
+                "grad_diff" => c.Unlearning with { GradDiff = change(c.Unlearning.GradDiff) },
+                "kl" => c.Unlearning with { Kl = change(c.Unlearning.Kl) },
+                "npo" => c.Unlearning with { Npo = change(c.Unlearning.Npo) },
+                _ => c.Unlearning with { SimNpo = change(c.Unlearning.SimNpo) },
+            },
+        };
+
+        yield return Number(key + "learning_rate", "", $"η of {method}; 0: unlearning.learning_rate.",
+            0, 100, true, c => Of(c).LearningRate, (c, v) => With(c, m => m with { LearningRate = v }));
+        yield return Int(key + "max_steps", "steps", $"T_max of {method}; 0: unlearning.max_steps.",
+            0, 1_000_000, c => Of(c).MaxSteps, (c, v) => With(c, m => m with { MaxSteps = v }));
+        if (method != "gradient_ascent")
+        {
+            var term = method == "kl" ? "λ·mean KL(π0 ‖ πθ) over the retain batch's tokens" : "λ·NLL of the retain batch";
+            yield return Number(key + "lambda", "", $"λ of {method}'s retain term {term}; 0: no retain batch.",
+                0, 1e6, true, c => Of(c).Lambda, (c, v) => With(c, m => m with { Lambda = v }));
+        }
+
+        if (method is "npo" or "simnpo")
+        {
+            yield return Number(key + "beta", "", method == "npo"
+                    ? "β of NPO: J = (2/β)·mean log(1 + exp(β·(logπθ(x) − logπ0(x))))."
+                    : "β of SimNPO: J = −(2/β)·mean log σ(−(β/L)·logπθ(x) − γ).",
+                0, 1e6, false, c => Of(c).Beta, (c, v) => With(c, m => m with { Beta = v }));
+        }
+
+        if (method == "simnpo")
+        {
+            yield return Number(key + "gamma", "", "γ of SimNPO (the margin).",
+                0, 1e6, true, c => Of(c).Gamma, (c, v) => With(c, m => m with { Gamma = v }));
+        }
+    }
+
+    private static ConfigField ChoiceList(
+        string key, string unit, string description, IReadOnlyList<string> choices,
+        Func<ExperimentConfig, MethodList> get, Func<ExperimentConfig, MethodList, ExperimentConfig> set) =>
+        new(key, FieldKind.ChoiceList, unit, description, "a list of distinct names, each one of " + string.Join(", ", choices.Select(x => $"\"{x}\"")), choices,
+            v => v is TextList l && l.Values.All(x => choices.Contains(x, StringComparer.Ordinal)) && l.Values.Distinct(StringComparer.Ordinal).Count() == l.Values.Count,
+            c => new TextList(get(c).Values),
+            (c, v) => set(c, new MethodList([.. ((TextList)v!).Values])));
 
     /// <summary>The largest repeat count a source or a repeat level may ask for.</summary>
     public const int MaxRepeats = 100_000;

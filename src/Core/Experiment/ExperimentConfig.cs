@@ -175,8 +175,51 @@ public sealed record ReferenceConfig
 /// <summary>Gradient ascent on the forget target (SPEC §8) and its evaluation schedule.</summary>
 public sealed record UnlearningConfig
 {
-    /// <summary>gradient_ascent (the only method for now).</summary>
+    /// <summary>The method of a run (SPEC §8): gradient_ascent, grad_diff, kl, npo or simnpo.</summary>
     public required string Method { get; init; }
+
+    /// <summary>Several methods in one experiment, each target under each from the same θ0 and θref; empty: just <see cref="Method"/>.</summary>
+    public MethodList Methods { get; init; } = MethodList.None;
+
+    /// <summary>|R|: retain sequences per step, drawn from D_train \ F_id (methods with λ &gt; 0).</summary>
+    public int RetainBatchSize { get; init; } = 8;
+
+    public MethodSettings GradientAscent { get; init; } = new();
+
+    public MethodSettings GradDiff { get; init; } = new(Lambda: 1);
+
+    public MethodSettings Kl { get; init; } = new(Lambda: 1);
+
+    public MethodSettings Npo { get; init; } = new(Beta: 0.1);
+
+    public MethodSettings SimNpo { get; init; } = new(Beta: 2.5);
+
+    /// <summary>The methods this experiment runs: <see cref="Methods"/>, or <see cref="Method"/> alone.</summary>
+    public IReadOnlyList<string> RunMethods => Methods.Count > 0 ? Methods.Values : [Method];
+
+    /// <summary>A method's own section (keys unlearning.&lt;method&gt;.*).</summary>
+    public MethodSettings SettingsOf(string method) => method switch
+    {
+        "gradient_ascent" => GradientAscent,
+        "grad_diff" => GradDiff,
+        "kl" => Kl,
+        "npo" => Npo,
+        "simnpo" => SimNpo,
+        _ => throw new ArgumentOutOfRangeException(nameof(method), method, "not a method"),
+    };
+
+    /// <summary>This configuration as one method runs it: that method, and its learning rate and step budget where it sets its own.</summary>
+    public UnlearningConfig For(string method)
+    {
+        var m = SettingsOf(method);
+        return this with
+        {
+            Method = method,
+            Methods = MethodList.None,
+            LearningRate = m.LearningRate > 0 ? m.LearningRate : LearningRate,
+            MaxSteps = m.MaxSteps > 0 ? m.MaxSteps : MaxSteps,
+        };
+    }
 
     /// <summary>sgd or adam.</summary>
     public required string Optimizer { get; init; }
@@ -213,6 +256,24 @@ public sealed record UnlearningConfig
     public required double Beta2 { get; init; }
 
     public required double Epsilon { get; init; }
+}
+
+/// <summary>
+/// One method's section: its learning rate and step budget (0: unlearning.learning_rate and
+/// unlearning.max_steps), λ of the retain term, β and γ (each used only by the methods that have them).
+/// </summary>
+public sealed record MethodSettings(double LearningRate = 0, int MaxSteps = 0, double Lambda = 0, double Beta = 0, double Gamma = 0);
+
+/// <summary>The methods of unlearning.methods, compared by value; <see cref="None"/> when empty.</summary>
+public sealed record MethodList(IReadOnlyList<string> Values)
+{
+    public static MethodList None { get; } = new([]);
+
+    public int Count => Values.Count;
+
+    public bool Equals(MethodList? other) => other is not null && Values.SequenceEqual(other.Values);
+
+    public override int GetHashCode() => Values.Aggregate(17, (h, v) => (h * 31) + v.GetHashCode(StringComparison.Ordinal));
 }
 
 /// <summary>Metric choices of SPEC §4–§5.</summary>

@@ -28,6 +28,9 @@ public enum StageKind
 /// <summary>One unit of work. <see cref="Id"/> is stable across runs of one configuration: it names its output.</summary>
 public sealed record Stage(StageKind Kind, string Id, IReadOnlyList<string> Examples)
 {
+    /// <summary>The unlearning method of a forget stage (null: unlearning.method).</summary>
+    public string? Method { get; init; }
+
     public override string ToString() => Id;
 }
 
@@ -50,6 +53,9 @@ public static class ExperimentPlan
 
     public static string ForgetId(string targetId) => $"forget/{targetId}";
 
+    /// <summary>A forget stage's id with several methods: forget/&lt;method&gt;/&lt;target&gt;.</summary>
+    public static string ForgetId(string method, string targetId) => $"forget/{method}/{targetId}";
+
     /// <summary>The stages that come before the forget targets are known (they need the data stage).</summary>
     public static IReadOnlyList<Stage> Preparation(ExperimentConfig c)
     {
@@ -68,12 +74,25 @@ public static class ExperimentPlan
     }
 
     /// <summary>
+    /// The unlearning runs: every target (<see cref="Targets"/>) under every method of
+    /// <see cref="UnlearningConfig.RunMethods"/>, a target's methods one after another. With one method
+    /// the stage ids are forget/&lt;target&gt;; with several, forget/&lt;method&gt;/&lt;target&gt;.
+    /// </summary>
+    public static IReadOnlyList<Stage> ForgetTargets(ExperimentConfig c, IReadOnlyList<ForgetCandidate> candidates)
+    {
+        var methods = c.Unlearning.RunMethods;
+        return [.. Targets(c, candidates).SelectMany(t => methods.Select(m => methods.Count == 1
+            ? t with { Method = m }
+            : t with { Id = ForgetId(m, t.Id["forget/".Length..]), Method = m }))];
+    }
+
+    /// <summary>
     /// The unlearning targets. single: one per example. batch: consecutive groups of target_size
     /// examples of one source (the last group of a source may be smaller). Targets alternate between
     /// sources (brown, code, spam, canary, brown, …) so that a run stopped part-way has both ID and
     /// OOD results.
     /// </summary>
-    public static IReadOnlyList<Stage> ForgetTargets(ExperimentConfig c, IReadOnlyList<ForgetCandidate> candidates)
+    private static IReadOnlyList<Stage> Targets(ExperimentConfig c, IReadOnlyList<ForgetCandidate> candidates)
     {
         var size = c.Unlearning.Target == "batch" ? c.Unlearning.TargetSize : 1;
         var perSource = SourceNames.All

@@ -1,5 +1,6 @@
 using LanguageExt;
 using Unlearning.Core.Errors;
+using Unlearning.Core.Methods;
 using Unlearning.Core.Metrics;
 using Unlearning.Core.Model;
 using Unlearning.Core.Results;
@@ -19,6 +20,8 @@ public sealed record TargetExample(
 /// Everything one unlearning run reads. <see cref="Populations"/> holds P_s (ids and tokens) of every
 /// target's source; <see cref="Validation"/> V_s of every source with one; <see cref="PopulationsAtBase"/>
 /// and <see cref="UtilityAtBase"/> are θ0's, computed once by the score stage and reused as step 0.
+/// <see cref="Config"/> is the configuration as the run's method runs it (<see cref="UnlearningConfig.For"/>);
+/// <see cref="Retain"/> the retain set D_train \ F_id its retain batches are drawn from (methods with λ &gt; 0).
 /// </summary>
 public sealed record UnlearningInputs(
     ExperimentConfig Config,
@@ -28,7 +31,8 @@ public sealed record UnlearningInputs(
     IReadOnlyDictionary<string, IReadOnlyList<int[]>> Validation,
     IReadOnlyDictionary<string, ScoredPopulation> PopulationsAtBase,
     IReadOnlyDictionary<string, Utility> UtilityAtBase,
-    IReadOnlyDictionary<string, IReadOnlyList<MembershipTriple?>> PopulationMembershipAtBase);
+    IReadOnlyDictionary<string, IReadOnlyList<MembershipTriple?>> PopulationMembershipAtBase,
+    IReadOnlyList<int[]>? Retain = null);
 
 /// <summary>The rows one unlearning run adds to examples.parquet and steps.parquet.</summary>
 public sealed record UnlearningOutcome(IReadOnlyList<ExampleRow> Examples, IReadOnlyList<StepRow> Steps);
@@ -50,21 +54,17 @@ public static class ExampleStatus
 }
 
 /// <summary>
-/// Gradient ascent from θ0 on one target (SPEC §8), evaluated on the schedule (SPEC §5–§7):
-/// θ_{t+1} = θ_t − η·update(∇_θ J), J = −mean NLL of the target's tokens, through the engine's
-/// trainer with loss sign −1. At each evaluated step: the targets' scores and exposures against
-/// their populations rescored under θ_t, quality, utility on every V_s, gradient norm and drift.
-/// Divergence ends the run with status <see cref="ExampleStatus.Diverged"/>; it is never an exception.
+/// One unlearning method from θ0 on one target (SPEC §8), evaluated on the schedule (SPEC §5–§7):
+/// θ_{t+1} = θ_t − η·update(∇_θ J) through the engine's trainer, whose settings carry the method's
+/// objective J; each step reads the target, a retain batch when λ &gt; 0 (seeded by the run's seed and
+/// the target), logπ0 of the target (NPO: θ0's bits from the score stage) and θ0 (kl). At each evaluated
+/// step: the targets' scores and exposures against their populations rescored under θ_t, quality, utility
+/// on every V_s, gradient norm and drift. Divergence ends the run with status
+/// <see cref="ExampleStatus.Diverged"/>; it is never an exception.
 /// </summary>
 public static class UnlearningRun
 {
     private const double Ln2 = 0.69314718055994530942;
-
-    public static TrainSettings AscentSettings(UnlearningConfig u) => new(
-        u.Optimizer == "adam" ? new Optimizer.AdamW(u.Beta1, u.Beta2, u.Epsilon, 0) : new Optimizer.Sgd(),
-        new LearningRateSchedule.Constant(u.LearningRate),
-        u.GradClip > 0 ? u.GradClip : null,
-        LossSign: -1.0);
 
     /// <summary>
     /// Runs the target. <paramref name="onStep"/> is called after every ascent step (for progress);
@@ -119,6 +119,10 @@ public static class UnlearningRun
             sequences.AddRange(inputs.Validation[s]);
         }
 
+        var objective = ascent.Settings.Objective;
+        var retainSeed = objective.UsesRetain ? UnlearningMethods.RetainSeed(c.Seed, inputs.Targets[0].ExampleId) : (long?)null;
+        var retain = retainSeed is { } rs ? new RetainBatches(inputs.Retain ?? [], u.RetainBatchSize, rs) : null;
+        IReadOnlyList<double> referenceLogProbs = objective.UsesReferenceLogProbs ? [.. inputs.Targets.Select(x => -x.Baseline.BitsBase * Ln2)] : [];
         var status = (string?)null;
         var state = TrainState.Start(inputs.Theta0.Clone(), ascent.Settings.Optimizer);
         double? lastGradNorm = null;
@@ -244,6 +248,7 @@ public static class UnlearningRun
                         MembershipZlib = aucs.Zlib,
                         MembershipMinK = aucs.MinK,
                         MembershipMinKPlusPlus = aucs.MinKPlusPlus,
+                        Method = u.Method,
                     });
                     if (track.StepsToUnlearn is null && driving <= b.DrivingRef(m) + m.Delta)
                     {
@@ -258,7 +263,7 @@ public static class UnlearningRun
             }
 
             cancel.ThrowIfCancellationRequested();
-            var step = Get(ascent.Step(state, targetTokens));
+            var step = Get(ascent.Step(state, new ObjectiveBatch(targetTokens, retain?.Next() ?? [], referenceLogProbs, inputs.Theta0)));
             ascent.Recycle(state);
             state = step.State;
             lastGradNorm = step.GradNorm;
@@ -271,7 +276,7 @@ public static class UnlearningRun
         }
 
         ascent.Recycle(state);
-        return new UnlearningOutcome(tracks.Select(k => Summarize(c, k, status)).ToList(), tracks.SelectMany(k => k.Rows).ToList());
+        return new UnlearningOutcome(tracks.Select(k => Summarize(c, k, status, retainSeed)).ToList(), tracks.SelectMany(k => k.Rows).ToList());
     }
 
     private static Either<InputError, Utility> UtilityOf(string source, IEnumerable<SequenceScore> scores)
@@ -288,8 +293,10 @@ public static class UnlearningRun
         return Utility.Of(source, sum);
     }
 
-    private static ExampleRow Summarize(ExperimentConfig c, Track track, string? runStatus)
+    private static ExampleRow Summarize(ExperimentConfig c, Track track, string? runStatus, long? retainSeed)
     {
+        var u = c.Unlearning;
+        var method = u.SettingsOf(u.Method);
         var m = c.Metrics;
         var x = track.Target;
         var b = x.Baseline;
@@ -328,6 +335,14 @@ public static class UnlearningRun
             MembershipZlibRef = x.MembershipRef.Zlib,
             MembershipMinKRef = x.MembershipRef.MinK,
             MembershipMinKPlusPlusRef = x.MembershipRef.MinKPlusPlus,
+            Method = u.Method,
+            LearningRate = u.LearningRate,
+            MaxSteps = u.MaxSteps,
+            Lambda = u.Method == "gradient_ascent" ? null : method.Lambda,
+            Beta = u.Method is "npo" or "simnpo" ? method.Beta : null,
+            Gamma = u.Method == "simnpo" ? method.Gamma : null,
+            RetainBatchSize = retainSeed is null ? null : u.RetainBatchSize,
+            RetainSeed = retainSeed,
         };
     }
 }

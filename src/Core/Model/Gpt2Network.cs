@@ -28,11 +28,10 @@ public sealed class Gpt2Network
     public IBackend Backend => _backend;
 
     /// <summary>
-    /// Forward pass and softmax cross-entropy. logProbs [B·T] receives ln p(target) per token. With
-    /// <paramref name="gradScale"/> set, the logits buffer is replaced by gradScale·∂(Σ −ln p)/∂logits
-    /// ready for <see cref="Backward"/>; stats (top-1, mean/std of ln p) when given.
+    /// Forward pass and softmax cross-entropy: logProbs [B·T] receives ln p(target) per token, the logits
+    /// are kept (for <see cref="SeedLossGradient"/> after a training pass); stats (top-1, mean/std of ln p) when given.
     /// </summary>
-    public void Forward(Gpt2Weights w, TokenBatch batch, float[] logProbs, bool training, float gradScale = 0f, TokenStats? stats = null)
+    public void Forward(Gpt2Weights w, TokenBatch batch, float[] logProbs, bool training, TokenStats? stats = null)
     {
         var a = Workspace(batch.Batch, batch.Length, training);
         var c = Config;
@@ -58,20 +57,38 @@ public sealed class Gpt2Network
         var last = a.Layers[(c.NLayer - 1) % a.Layers.Length].Resid3;
         be.LayerNormForward(a.LnF, a.LnFMean, a.LnFRstd, last, w.Tensor(f), w.Tensor(f + 1), eps);
         be.LmHeadForward(a.Logits, a.LnF, w.Tensor(0));
-        be.CrossEntropy(a.Logits, batch.Targets, logProbs, training, gradScale, stats);
+        be.CrossEntropy(a.Logits, batch.Targets, logProbs, stats);
     }
 
     /// <summary>
-    /// Backward pass after a training <see cref="Forward"/> on the same batch: every tensor of
-    /// <paramref name="grads"/> is overwritten with ∂(gradScale·Σ −ln p)/∂θ.
+    /// After a training <see cref="Forward"/>: the per-row losses of the soft rows r ≥ <paramref name="softFrom"/>,
+    /// losses[r − softFrom] = KL(exp(logTargets row) ‖ p_θ(·|row)) (logTargets [(B·T − softFrom), V]).
+    /// </summary>
+    public void SoftLosses(Tensor logTargets, float[] losses, int softFrom) =>
+        _backend.SoftCrossEntropy(Trained().Logits, logTargets, losses, softFrom);
+
+    /// <summary>
+    /// Seeds the backward pass (llm.c's dlosses): dlosses [B·T] = ∂J/∂ℓ_r for the row losses ℓ_r (−ln p(target),
+    /// or the KL of <see cref="SoftLosses"/> from <paramref name="softFrom"/> on); the logits become ∂J/∂logits.
+    /// </summary>
+    public void SeedLossGradient(TokenBatch batch, float[] dlosses, Tensor? logTargets = null, int softFrom = int.MaxValue) =>
+        _backend.CrossEntropyBackward(Trained(batch).Logits, batch.Targets, dlosses, logTargets, softFrom);
+
+    /// <summary>ln softmax of the last non-training forward pass's logits, in place: [B·T, V].</summary>
+    internal Tensor LastLogSoftmax()
+    {
+        var logits = LastLogits;
+        _backend.LogSoftmax(logits);
+        return logits;
+    }
+
+    /// <summary>
+    /// Backward pass after a training <see cref="Forward"/> on the same batch and <see cref="SeedLossGradient"/>:
+    /// every tensor of <paramref name="grads"/> is overwritten with ∂J/∂θ.
     /// </summary>
     public void Backward(Gpt2Weights w, TokenBatch batch, Gpt2Weights grads)
     {
-        var a = _activations ?? throw new InvalidOperationException("Backward needs a training Forward first");
-        if (!a.Training || a.B != batch.Batch || a.T != batch.Length)
-        {
-            throw new InvalidOperationException("Backward needs a training Forward on a batch of the same shape first");
-        }
+        var a = Trained(batch);
 
         var c = Config;
         var be = _backend;
@@ -103,6 +120,17 @@ public sealed class Gpt2Network
 
         Array.Clear(grads[1]);
         be.EmbeddingBackward(grads.Tensor(0), grads.Tensor(1), a.DResidual, batch.Inputs, batch.Length);
+    }
+
+    private Activations Trained(TokenBatch? batch = null)
+    {
+        var a = _activations ?? throw new InvalidOperationException("a training Forward must come first");
+        if (!a.Training || (batch is not null && (a.B != batch.Batch || a.T != batch.Length)))
+        {
+            throw new InvalidOperationException("a training Forward on a batch of the same shape must come first");
+        }
+
+        return a;
     }
 
     /// <summary>The logits [B·T, V] of the last non-training forward pass (overwritten by the next call).</summary>

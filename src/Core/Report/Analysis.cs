@@ -95,8 +95,7 @@ public static class Analysis
     public static Either<InputError, ReportModel> Build(RunTables tables, ReportSettings? settings = null)
     {
         var s = settings ?? new ReportSettings();
-        return from examples in Validate(tables)
-               select Model(tables, examples, s);
+        return MethodComparison.Build(tables, t => from examples in Validate(t) select Model(t, examples, s));
     }
 
     internal static Either<InputError, IReadOnlyList<ForgetExample>> Validate(RunTables tables)

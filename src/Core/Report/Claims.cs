@@ -385,12 +385,19 @@ public static class Claims
     public static IReadOnlyList<string> Lines(IReadOnlyList<ClaimRow> rows)
     {
         var combined = rows.Where(r => r.Part == "all").ToList();
+        var methods = combined.Select(r => r.Method).Distinct(StringComparer.Ordinal).ToList();
         var lines = new List<string>();
-        foreach (var claim in combined.Select(r => r.Claim).Distinct())
+        foreach (var method in methods)
         {
-            var byExposure = combined.Where(r => r.Claim == claim).GroupBy(r => r.Exposure)
-                .Select(g => $"{g.Key} exposure: " + string.Join(", ", g.Select(r => $"{AnalysisWords(r.Analysis)} {r.Verdict}")));
-            lines.Add($"claim {claim}: {string.Join("; ", byExposure)}");
+            // With several methods each line names its method: one set of verdicts per method.
+            var prefix = methods.Count > 1 ? $"{method}: " : "";
+            var own = combined.Where(r => r.Method == method).ToList();
+            foreach (var claim in own.Select(r => r.Claim).Distinct())
+            {
+                var byExposure = own.Where(r => r.Claim == claim).GroupBy(r => r.Exposure)
+                    .Select(g => $"{g.Key} exposure: " + string.Join(", ", g.Select(r => $"{AnalysisWords(r.Analysis)} {r.Verdict}")));
+                lines.Add($"{prefix}claim {claim}: {string.Join("; ", byExposure)}");
+            }
         }
 
         return lines;

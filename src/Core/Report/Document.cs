@@ -36,6 +36,7 @@ public static class Document
             new Table(["claim", "verdict", "why"], m.Claims.Select(c => (IReadOnlyList<string>)[$"{c.Number}. {c.Text}", $"**{Verdicts.Text(c.Verdict)}**", c.Reason]).ToList(), new HashSet<int>()),
         };
 
+        blocks.AddRange(MethodComparison.Blocks(m));
         blocks.AddRange(Confounds(m));
 
         foreach (var claim in m.Claims.Where(c => c.Tests.Count > 0))

@@ -160,4 +160,7 @@ public sealed record ReportModel(
 
     /// <summary>Δ0 against the reference noise floor and the exposure ceiling, per source and repeat level.</summary>
     public IReadOnlyList<FloorRow> Floor { get; init; } = [];
+
+    /// <summary>Every method of a run with several (the report's other sections are on the first); empty with one.</summary>
+    public IReadOnlyList<MethodResult> Methods { get; init; } = [];
 }

@@ -45,6 +45,8 @@ public sealed record RunRow
     public double? Delta { get; init; }
     /// <summary>K: reference models θref averaged into E_ref.</summary>
     public int? ReferenceModels { get; init; }
+    /// <summary>The unlearning methods of the run (SPEC §8), comma-separated in the order they ran.</summary>
+    public string Method { get; init; } = "gradient_ascent";
 }
 
 /// <summary>examples.parquet: one row per forget example.</summary>
@@ -99,6 +101,33 @@ public sealed record ExampleRow
 
     /// <summary>Min-K%++ attack: per-example AUC of x against P_s under θref, in [0, 1].</summary>
     public double? MembershipMinKPlusPlusRef { get; init; }
+
+    // The unlearning method of this row and its parameters (SPEC §8; docs/methods.md). With several
+    // methods an example has one row per method: (example_id, method) is the key.
+
+    /// <summary>gradient_ascent, grad_diff, kl, npo or simnpo.</summary>
+    public string Method { get; init; } = "gradient_ascent";
+
+    /// <summary>η of the method's run.</summary>
+    public double? LearningRate { get; init; }
+
+    /// <summary>T_max of the method's run, steps.</summary>
+    public int? MaxSteps { get; init; }
+
+    /// <summary>λ of the retain term (grad_diff, kl, npo, simnpo; null for gradient_ascent).</summary>
+    public double? Lambda { get; init; }
+
+    /// <summary>β (npo, simnpo).</summary>
+    public double? Beta { get; init; }
+
+    /// <summary>γ (simnpo).</summary>
+    public double? Gamma { get; init; }
+
+    /// <summary>|R|, retain sequences per step (null when the method takes no retain batch).</summary>
+    public int? RetainBatchSize { get; init; }
+
+    /// <summary>The seed of the run's retain batches, drawn from D_train \ F_id (null without a retain batch); the same for every method of a target.</summary>
+    public long? RetainSeed { get; init; }
 }
 
 /// <summary>steps.parquet: one row per (forget example, evaluated step).</summary>
@@ -145,6 +174,9 @@ public sealed record StepRow
 
     /// <summary>Min-K%++ attack: per-example AUC of x against P_s under θt, in [0, 1].</summary>
     public double? MembershipMinKPlusPlus { get; init; }
+
+    /// <summary>The unlearning method of the run this step belongs to: (example_id, method, step) is the key.</summary>
+    public string Method { get; init; } = "gradient_ascent";
 }
 
 /// <summary>populations.parquet: one row per population example.</summary>
@@ -185,4 +217,6 @@ public sealed record ClaimRow
     public required string Verdict { get; init; }
     /// <summary>The run's seed, or "pooled" for a row pooled over replicates.</summary>
     public required string Seed { get; init; }
+    /// <summary>The unlearning method whose examples and steps the row's analysis read.</summary>
+    public string Method { get; init; } = "gradient_ascent";
 }

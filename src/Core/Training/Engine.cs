@@ -25,8 +25,8 @@ public static class EngineNames
 public sealed record EngineInfo(string Name, string Device, string Precision, string Library);
 
 /// <summary>
-/// What the experiment needs from an engine (SPEC §11): a training step on a batch with a given
-/// loss sign and optimizer, an evaluation pass with the per-token figures the metrics read, and
+/// What the experiment needs from an engine (SPEC §11): a training step of an objective (SPEC §8) with
+/// an optimizer, an evaluation pass with the per-token figures the metrics read, and
 /// weights in and out as <see cref="Gpt2Weights"/> (HF names and layouts). The stages and every
 /// table are the same whichever engine runs them; an engine knows nothing of exposure or forgetting.
 /// </summary>
@@ -51,11 +51,18 @@ public interface ITrainer
 
     TrainSettings Settings { get; }
 
-    /// <summary>One step. Errors (bad tokens, lengths, a state of another configuration) come before any work.</summary>
-    Either<InputError, StepResult> Step(TrainState state, IReadOnlyList<int[]> sequences);
+    /// <summary>One step of the settings' objective on its batch. Errors (bad tokens, a missing retain batch, a state of another configuration) come before any work.</summary>
+    Either<InputError, StepResult> Step(TrainState state, ObjectiveBatch batch);
 
-    /// <summary>Mean token NLL (nats) and its gradient times LossSign at <paramref name="weights"/>; the gradient is valid until the next call.</summary>
-    Either<InputError, (double Loss, Gpt2Weights Gradient)> LossAndGradient(Gpt2Weights weights, IReadOnlyList<int[]> sequences);
+    /// <summary>One step on sequences alone (training's descent, or gradient ascent).</summary>
+    Either<InputError, StepResult> Step(TrainState state, IReadOnlyList<int[]> sequences) => Step(state, ObjectiveBatch.Of(sequences));
+
+    /// <summary>The objective J and ∂J/∂θ at <paramref name="weights"/> (J = mean token NLL for descent); the gradient is valid until the next call.</summary>
+    Either<InputError, (double Loss, Gpt2Weights Gradient)> LossAndGradient(Gpt2Weights weights, ObjectiveBatch batch);
+
+    /// <summary>J and ∂J/∂θ on sequences alone.</summary>
+    Either<InputError, (double Loss, Gpt2Weights Gradient)> LossAndGradient(Gpt2Weights weights, IReadOnlyList<int[]> sequences) =>
+        LossAndGradient(weights, ObjectiveBatch.Of(sequences));
 
     /// <summary>Hands back the buffers of a state no one holds any more (neither it nor its weights or moments).</summary>
     void Recycle(TrainState dropped);

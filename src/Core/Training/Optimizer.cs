@@ -73,12 +73,13 @@ public abstract record LearningRateSchedule
 
 /// <summary>
 /// How a training step moves: optimizer, schedule, clipping of the global gradient norm (null: none;
-/// PyTorch's clip_grad_norm_: scale by max/(‖g‖ + 1e-6) when that is below 1), and the sign of the
-/// objective: +1 descends the mean token NLL (training), −1 ascends it (gradient-ascent
-/// unlearning, J(θ) = −mean NLL of the forget set).
+/// PyTorch's clip_grad_norm_: scale by max/(‖g‖ + 1e-6) when that is below 1), and the
+/// <see cref="Objective"/> the step minimises: descent on the mean token NLL (training) unless set.
 /// </summary>
-public sealed record TrainSettings(Optimizer Optimizer, LearningRateSchedule Schedule, double? ClipNorm = 1.0, double LossSign = 1.0)
+public sealed record TrainSettings(Optimizer Optimizer, LearningRateSchedule Schedule, double? ClipNorm = 1.0)
 {
+    public Objective Objective { get; init; } = new Objective.Descent();
+
     /// <summary>Every hyperparameter against its range, before any work.</summary>
     public static Either<InputError, TrainSettings> Validate(TrainSettings s, string where = "training settings")
     {
@@ -117,11 +118,6 @@ public sealed record TrainSettings(Optimizer Optimizer, LearningRateSchedule Sch
             return Bad(where, "clip_norm", "a positive finite number (or none)", clip);
         }
 
-        if (s.LossSign is not (1.0 or -1.0))
-        {
-            return Bad(where, "loss_sign", "+1 (descent) or −1 (ascent)", s.LossSign);
-        }
-
-        return s;
+        return Objective.Validate(s.Objective, where).Map(_ => s);
     }
 }

@@ -17,6 +17,6 @@ public sealed record TrainState(Gpt2Weights Weights, Gpt2Weights? Moment1, Gpt2W
             0);
 }
 
-/// <summary>What one step produced: the new state, the mean token NLL (nats, always the positive
-/// loss whatever the sign), the global gradient norm before clipping and the learning rate used.</summary>
+/// <summary>What one step produced: the new state, the objective's value J before the step (the mean
+/// token NLL in nats for training), the global gradient norm before clipping and the learning rate used.</summary>
 public sealed record StepResult(TrainState State, double Loss, double GradNorm, double LearningRate);

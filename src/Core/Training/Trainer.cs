@@ -2,19 +2,23 @@ using LanguageExt;
 using Unlearning.Core.Errors;
 using Unlearning.Core.Model;
 using Unlearning.Tensors.Backends;
+using Unlearning.Tensors.Buffers;
 
 namespace Unlearning.Core.Training;
 
 /// <summary>
-/// The training step as a transition <c>State → State</c> on a batch of sequences (BOS prepended,
-/// see <see cref="TokenBatch"/>): loss L = mean over the B·L tokens of −ln p; gradient of
-/// LossSign·L; global norm; clipping; the optimizer update written into new buffers. The input
+/// The training step as a transition <c>State → State</c> on a batch (BOS prepended, see
+/// <see cref="TokenBatch"/>): the settings' <see cref="Objective"/> J (mean token NLL for training);
+/// one forward pass over the forget and retain rows together, the objective's seed ∂J/∂ℓ_r, and the
+/// backward pass from it (for kl, first an evaluation pass at θ0 on the retain rows for π0); global norm;
+/// clipping; the optimizer update written into new buffers. The input
 /// state is never modified. A trainer owns reusable activation buffers and is not thread-safe.
 /// With the same start state, batches and thread count, the resulting weights are bit-identical.
 /// </summary>
 public sealed class Trainer : ITrainer
 {
     private readonly Gpt2Network _network;
+    private readonly Gpt2Network _reference;
     private readonly Gpt2Weights _grads;
     private readonly Stack<Gpt2Weights> _pool = new();
     private float[] _logProbs = [];
@@ -24,6 +28,7 @@ public sealed class Trainer : ITrainer
         Config = config;
         Settings = settings;
         _network = new Gpt2Network(config, backend);
+        _reference = new Gpt2Network(config, backend);
         _grads = Gpt2Weights.Zeros(config);
     }
 
@@ -46,14 +51,19 @@ public sealed class Trainer : ITrainer
 
     /// <summary>One step. Errors (bad tokens, lengths, a state of another configuration) come before any work.</summary>
     public Either<InputError, StepResult> Step(TrainState state, IReadOnlyList<int[]> sequences) =>
-        Check(state).Bind(_ => TokenBatch.From(Config, sequences)).Map(batch => Step(state, batch));
+        Step(state, ObjectiveBatch.Of(sequences));
 
-    /// <summary>
-    /// Mean token NLL and its gradient (times LossSign) at <paramref name="weights"/>; the returned
-    /// gradient set is the trainer's own buffer, valid until the next call.
-    /// </summary>
+    /// <summary>One step of the objective on its batch. Errors (bad tokens, a missing retain batch, ...) come before any work.</summary>
+    public Either<InputError, StepResult> Step(TrainState state, ObjectiveBatch batch) =>
+        Check(state).Bind(_ => batch.Tokens(Config, Settings.Objective)).Map(tokens => Step(state, batch, tokens));
+
+    /// <summary>J (mean token NLL for descent) and ∂J/∂θ at <paramref name="weights"/>; the gradient is the trainer's own buffer, valid until the next call.</summary>
     public Either<InputError, (double Loss, Gpt2Weights Gradient)> LossAndGradient(Gpt2Weights weights, IReadOnlyList<int[]> sequences) =>
-        CheckWeights(weights, "weights").Bind(_ => TokenBatch.From(Config, sequences)).Map(batch => (Gradient(weights, batch), _grads));
+        LossAndGradient(weights, ObjectiveBatch.Of(sequences));
+
+    /// <summary>J and ∂J/∂θ of the objective on its batch; the gradient is valid until the next call.</summary>
+    public Either<InputError, (double Loss, Gpt2Weights Gradient)> LossAndGradient(Gpt2Weights weights, ObjectiveBatch batch) =>
+        CheckWeights(weights, "weights").Bind(_ => batch.Tokens(Config, Settings.Objective)).Map(tokens => (Gradient(weights, batch, tokens), _grads));
 
     /// <summary>
     /// Hands back the buffers of a state no one holds any more, for the next steps to reuse: only
@@ -71,10 +81,10 @@ public sealed class Trainer : ITrainer
         }
     }
 
-    private StepResult Step(TrainState state, TokenBatch batch)
+    private StepResult Step(TrainState state, ObjectiveBatch batch, TokenBatch tokens)
     {
         var be = _network.Backend;
-        double loss = Gradient(state.Weights, batch);
+        double loss = Gradient(state.Weights, batch, tokens);
         double sumSq = 0;
         for (int i = 0; i < _grads.Count; i++)
         {
@@ -111,24 +121,40 @@ public sealed class Trainer : ITrainer
         return new StepResult(new TrainState(w, m1, m2, state.Step + 1), loss, norm, lr);
     }
 
-    /// <summary>Forward + backward into _grads; returns the mean token NLL (nats).</summary>
-    private double Gradient(Gpt2Weights weights, TokenBatch batch)
+    /// <summary>Forward, the objective's seed, backward into _grads; returns J.</summary>
+    private double Gradient(Gpt2Weights weights, ObjectiveBatch batch, TokenBatch tokens)
     {
-        int n = batch.Inputs.Length;
+        var objective = Settings.Objective;
+        int n = tokens.Inputs.Length;
+        int forgetRows = batch.Forget.Count * tokens.Length;
         if (_logProbs.Length != n)
         {
             _logProbs = new float[n];
         }
 
-        _network.Forward(weights, batch, _logProbs, training: true, gradScale: (float)(Settings.LossSign / n));
-        _network.Backward(weights, batch, _grads);
-        double sum = 0;
-        foreach (float lp in _logProbs)
+        _network.Forward(weights, tokens, _logProbs, training: true);
+        Tensor? logTargets = null;
+        float[] retainLosses = new float[n - forgetRows];
+        if (objective.RetainIsKl)
         {
-            sum -= lp;
+            // π0(·|R): an evaluation pass at θ0 on the retain rows, as log-probabilities [|R|·L, V].
+            var retain = TokenBatch.From(Config, batch.Retain).IfLeft(e => throw e.ToException());
+            _reference.Forward(batch.Reference!, retain, new float[retain.Inputs.Length], training: false);
+            logTargets = _reference.LastLogSoftmax();
+            _network.SoftLosses(logTargets, retainLosses, forgetRows);
+        }
+        else
+        {
+            for (int r = forgetRows; r < n; r++)
+            {
+                retainLosses[r - forgetRows] = -_logProbs[r];
+            }
         }
 
-        return sum / n;
+        var seed = objective.Seed(_logProbs.AsSpan(0, forgetRows), batch.Forget.Count, retainLosses, batch.ReferenceLogProbs);
+        _network.SeedLossGradient(tokens, seed.Gradient, logTargets, logTargets is null ? int.MaxValue : forgetRows);
+        _network.Backward(weights, tokens, _grads);
+        return seed.Value;
     }
 
     private Gpt2Weights Rent() => _pool.Count > 0 ? _pool.Pop() : Gpt2Weights.Zeros(Config);

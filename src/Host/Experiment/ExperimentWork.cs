@@ -5,6 +5,7 @@ using LanguageExt;
 using Unlearning.Core.Data;
 using Unlearning.Core.Errors;
 using Unlearning.Core.Experiment;
+using Unlearning.Core.Methods;
 using Unlearning.Core.Metrics;
 using Unlearning.Core.Model;
 using Unlearning.Core.Results;
@@ -41,13 +42,14 @@ public sealed class ExperimentWork(
     private BpeTokenizer? _tokenizer;
     private StoredScores? _scores;
     private Gpt2Weights? _theta0;
-    private ITrainer? _ascent;
+    private readonly Dictionary<string, ITrainer> _trainers = new(StringComparer.Ordinal);
+    private IReadOnlyList<int[]>? _retain;
     private IEvaluator? _evaluator;
     private IEngine? _engine = engine;
     private IStageProgress? _forgetProgress;
     private Dictionary<string, ScoredPopulation>? _baseFits;
     private readonly Dictionary<string, ScoredSet> _populationSets = new(StringComparer.Ordinal);
-    private int _forgetRemaining;
+    private long _forgetBudget;
 
     private IEngine Engine => _engine ??= new ManagedEngine(config.Threads);
 
@@ -57,7 +59,7 @@ public sealed class ExperimentWork(
 
     public void Prepare(IReadOnlyList<Stage> remaining, IRunProgress progress)
     {
-        _forgetRemaining = remaining.Count(s => s.Kind == StageKind.Forget);
+        _forgetBudget = remaining.Where(s => s.Kind == StageKind.Forget).Sum(s => (long)config.Unlearning.For(MethodOf(s)).MaxSteps);
     }
 
     public void Run(Stage stage, IRunProgress progress, CancellationToken cancel)
@@ -353,7 +355,15 @@ public sealed class ExperimentWork(
         var gpt = Get(Gpt2Config.Validate(ModelConfig()));
         var theta0 = Theta0(gpt);
         var evaluator = Evaluator(gpt);
-        _ascent ??= Get(Engine.Trainer(gpt, UnlearningRun.AscentSettings(config.Unlearning)));
+        var method = MethodOf(stage);
+        var runConfig = config with { Unlearning = config.Unlearning.For(method) };
+        if (!_trainers.TryGetValue(method, out var trainer))
+        {
+            trainer = _trainers[method] = Get(Engine.Trainer(gpt, UnlearningMethods.Settings(runConfig.Unlearning)));
+        }
+
+        // The retain set D_train \ F_id, whose batches methods with λ > 0 draw.
+        _retain ??= [.. ex.Of(StoredExamples.Train).Select(e => e.Tokens)];
         var byId = ex.Examples.ToDictionary(e => e.Id, StringComparer.Ordinal);
         var baselines = scores.Baselines.ToDictionary(b => b.ExampleId, StringComparer.Ordinal);
         var tokenizer = Tokenizer();
@@ -370,7 +380,7 @@ public sealed class ExperimentWork(
         _baseFits ??= Fits(scores.Populations).Base;
         var baseFits = _baseFits;
         var inputs = new UnlearningInputs(
-            config,
+            runConfig,
             theta0,
             targets,
             targetSources.ToDictionary(s => s, s => _populationSets.TryGetValue(s, out var set) ? set : _populationSets[s] = new ScoredSet(
@@ -379,23 +389,26 @@ public sealed class ExperimentWork(
                 .ToDictionary(s => s, s => (IReadOnlyList<int[]>)[.. ex.Of(StoredExamples.Validation, s).Select(e => e.Tokens)]),
             baseFits,
             scores.UtilityBase.ToDictionary(kv => kv.Key, kv => new Utility(kv.Key, kv.Value.Tokens, kv.Value.MeanNll, kv.Value.Perplexity, kv.Value.Accuracy)),
-            targetSources.ToDictionary(s => s, s => scores.Populations[s].MembershipBase));
+            targetSources.ToDictionary(s => s, s => scores.Populations[s].MembershipBase),
+            _retain);
 
-        _forgetProgress ??= progress.Start("unlearn", Math.Max(1, _forgetRemaining) * (long)config.Unlearning.MaxSteps, "steps");
+        _forgetProgress ??= progress.Start("unlearn", Math.Max(1, _forgetBudget), "steps");
         int stepsRun = 0;
-        var outcome = Get(UnlearningRun.Execute(inputs, _ascent, evaluator, t =>
+        var outcome = Get(UnlearningRun.Execute(inputs, trainer, evaluator, t =>
         {
             stepsRun = t;
             _forgetProgress.Advance();
         }, cancel));
 
         // Early stops leave steps of the budget unused: count them done so the ETA stays honest.
-        _forgetProgress.Advance(config.Unlearning.MaxSteps - stepsRun);
+        _forgetProgress.Advance(runConfig.Unlearning.MaxSteps - stepsRun);
         _forgetProgress.Status(stage.Id["forget/".Length..] + ": " + string.Join(", ", outcome.Examples.Select(e => e.Status).Distinct()));
         var part = new StoredPart(stage.Id, outcome.Examples, outcome.Steps, stepsRun, clock.Elapsed.TotalSeconds);
         RunFolder.WriteAllTextAtomic(folder.Part(stage.Id["forget/".Length..]), JsonSerializer.Serialize(part, Json));
         log.Line($"{stage.Id}: {string.Join(", ", outcome.Examples.Select(e => $"{e.ExampleId} {e.Status} t*={e.StepsToUnlearn?.ToString(CultureInfo.InvariantCulture) ?? "-"}"))}, {stepsRun} steps");
     }
+
+    private string MethodOf(Stage stage) => stage.Method ?? config.Unlearning.Method;
 
     private void FinishForgetProgress()
     {
@@ -453,6 +466,7 @@ public sealed class ExperimentWork(
             Tau = config.Metrics.Tau,
             Delta = config.Metrics.Delta,
             ReferenceModels = config.Reference.Seeds,
+            Method = string.Join(",", config.Unlearning.RunMethods),
         };
 
         ParquetTable<RunRow>.Write(folder.Table(Tables.Runs), [run], Tables.Metadata(Tables.Runs, configJson));

@@ -95,10 +95,22 @@ public sealed class CpuBackend : IBackend
         LinearAlgebra.Gemm.Multiply(true, false, v, c, n, 1f, dlogits.Data, 0, v, input.Data, 0, c, 0f, dwte.Data, 0, c, Threads);
     }
 
-    public void CrossEntropy(Tensor logits, int[] targets, float[] logProbs, bool writeGradient, float gradScale, TokenStats? stats)
+    public void CrossEntropy(Tensor logits, int[] targets, float[] logProbs, TokenStats? stats) =>
+        Kernels.CrossEntropy.Forward(logits.Data, targets, logProbs, targets.Length, Last(logits), Threads, stats);
+
+    public void CrossEntropyBackward(Tensor logits, int[] targets, float[] dlosses, Tensor? logTargets, int softFrom) =>
+        Kernels.CrossEntropy.Backward(logits.Data, targets, dlosses, targets.Length, Last(logits), Threads, logTargets?.Data, softFrom);
+
+    public void SoftCrossEntropy(Tensor logits, Tensor logTargets, float[] losses, int from)
     {
         int v = Last(logits);
-        Kernels.CrossEntropy.Forward(logits.Data, targets, logProbs, targets.Length, v, Threads, writeGradient, gradScale, stats);
+        Kernels.CrossEntropy.SoftLoss(logits.Data, logTargets.Data, losses, from, logits.Length / v, v, Threads);
+    }
+
+    public void LogSoftmax(Tensor logits)
+    {
+        int v = Last(logits);
+        Kernels.CrossEntropy.LogSoftmax(logits.Data, logits.Length / v, v, Threads);
     }
 
     public double SumOfSquares(Tensor x) => Optimizers.SumOfSquares(x.Data, Threads);

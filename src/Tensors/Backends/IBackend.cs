@@ -57,11 +57,20 @@ public interface IBackend
     /// <summary>dinput = dlogits·wte; dwte = dlogitsᵀ·input (overwritten: call before the embedding's backward).</summary>
     void LmHeadBackward(Tensor dinput, Tensor dwte, Tensor dlogits, Tensor input, Tensor wte);
 
+    /// <summary>logProbs [N] = ln p(target), the logits kept. Stats (top-1, mean and std of ln p) when not null.</summary>
+    void CrossEntropy(Tensor logits, int[] targets, float[] logProbs, TokenStats? stats);
+
     /// <summary>
-    /// logProbs [N] = ln p(target); with <paramref name="writeGradient"/>, logits become
-    /// gradScale·(softmax − onehot). Stats (top-1, mean and std of ln p) when not null.
+    /// Seeded with dlosses [N] = ∂J/∂ℓ_r (ℓ_r the row's loss), logits become dlosses[r]·(softmax − q_r): q_r is
+    /// onehot(target) before <paramref name="softFrom"/> and exp(logTargets row) from there on.
     /// </summary>
-    void CrossEntropy(Tensor logits, int[] targets, float[] logProbs, bool writeGradient, float gradScale, TokenStats? stats);
+    void CrossEntropyBackward(Tensor logits, int[] targets, float[] dlosses, Tensor? logTargets, int softFrom);
+
+    /// <summary>losses[r − from] = KL(exp(logTargets row) ‖ softmax(logits[r])) for the rows from <paramref name="from"/> on; logits kept.</summary>
+    void SoftCrossEntropy(Tensor logits, Tensor logTargets, float[] losses, int from);
+
+    /// <summary>Rows of logits [N, V] replaced by their log-softmax.</summary>
+    void LogSoftmax(Tensor logits);
 
     double SumOfSquares(Tensor x);
 

@@ -57,8 +57,16 @@ public sealed class TimingBackend(IBackend inner) : IBackend
     public void LmHeadBackward(Tensor dinput, Tensor dwte, Tensor dlogits, Tensor input, Tensor wte) =>
         Time("lm head bwd", () => inner.LmHeadBackward(dinput, dwte, dlogits, input, wte));
 
-    public void CrossEntropy(Tensor logits, int[] targets, float[] logProbs, bool writeGradient, float gradScale, TokenStats? stats) =>
-        Time("cross-entropy", () => inner.CrossEntropy(logits, targets, logProbs, writeGradient, gradScale, stats));
+    public void CrossEntropy(Tensor logits, int[] targets, float[] logProbs, TokenStats? stats) =>
+        Time("cross-entropy", () => inner.CrossEntropy(logits, targets, logProbs, stats));
+
+    public void CrossEntropyBackward(Tensor logits, int[] targets, float[] dlosses, Tensor? logTargets, int softFrom) =>
+        Time("cross-entropy backward", () => inner.CrossEntropyBackward(logits, targets, dlosses, logTargets, softFrom));
+
+    public void SoftCrossEntropy(Tensor logits, Tensor logTargets, float[] losses, int from) =>
+        Time("soft cross-entropy", () => inner.SoftCrossEntropy(logits, logTargets, losses, from));
+
+    public void LogSoftmax(Tensor logits) => Time("log-softmax", () => inner.LogSoftmax(logits));
 
     public double SumOfSquares(Tensor x)
     {

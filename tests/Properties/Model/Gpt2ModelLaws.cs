@@ -25,7 +25,10 @@ public sealed class Gpt2ModelLaws
         Enumerable.Range(0, batch).Select(_ => Enumerable.Range(0, length).Select(_ => rng.NextInt(vocab)).ToArray()).ToArray();
 
     private static TrainSettings Adam(double lr = 1e-3, double? clip = 1.0, double sign = 1) =>
-        new(new Optimizer.AdamW(), new LearningRateSchedule.Constant(lr), clip, sign);
+        new(new Optimizer.AdamW(), new LearningRateSchedule.Constant(lr), clip) { Objective = Signed(sign) };
+
+    /// <summary>+1: descent on the mean token NLL; −1: gradient ascent (J = −NLL).</summary>
+    internal static Objective Signed(double sign) => sign > 0 ? new Objective.Descent() : new Objective.GradientAscent();
 
     [Fact]
     public void Every_parameter_gradient_of_the_model_is_the_derivative_of_the_mean_nll() =>

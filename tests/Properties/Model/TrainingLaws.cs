@@ -78,14 +78,15 @@ public sealed class TrainingLaws
         var w0 = Gpt2Weights.Init(config, 2);
         double After(double sign, Optimizer opt)
         {
-            var trainer = new Trainer(config, new TrainSettings(opt, new LearningRateSchedule.Constant(opt is Optimizer.Sgd ? 0.5 : 1e-2), 1.0, sign), 1);
+            var trainer = new Trainer(config, new TrainSettings(opt, new LearningRateSchedule.Constant(opt is Optimizer.Sgd ? 0.5 : 1e-2), 1.0) { Objective = Gpt2ModelLaws.Signed(sign) }, 1);
             var state = TrainState.Start(w0, opt);
             for (int i = 0; i < 5; i++)
             {
                 state = ((StepResult)trainer.Step(state, sequences)).State;
             }
 
-            return ((double, Gpt2Weights))trainer.LossAndGradient(state.Weights, sequences) is var (l, _) ? l : 0;
+            // J is −NLL for ascent: sign·J is the mean token NLL either way.
+            return ((double, Gpt2Weights))trainer.LossAndGradient(state.Weights, sequences) is var (l, _) ? sign * l : 0;
         }
 
         double l0 = ((double, Gpt2Weights))new Trainer(config, new TrainSettings(new Optimizer.Sgd(), new LearningRateSchedule.Constant(0)), 1).LossAndGradient(w0, sequences) is var (x, _) ? x : 0;
@@ -114,7 +115,8 @@ public sealed class TrainingLaws
         string Err(TrainSettings s) => Trainer.Create(c, s, 1).Match(_ => "", e => e.ToString());
         Assert.Equal("training settings: beta2: expected a number in [0, 1), found 1", Err(new(new Optimizer.AdamW(Beta2: 1), new LearningRateSchedule.Constant(1e-3))));
         Assert.Equal("training settings: clip_norm: expected a positive finite number (or none), found 0", Err(new(new Optimizer.Sgd(), new LearningRateSchedule.Constant(1e-3), 0)));
-        Assert.Equal("training settings: loss_sign: expected +1 (descent) or −1 (ascent), found 2", Err(new(new Optimizer.Sgd(), new LearningRateSchedule.Constant(1e-3), 1, 2)));
+        Assert.Equal("training settings: unlearning.npo.beta: expected a finite number > 0, found 0", Err(new(new Optimizer.Sgd(), new LearningRateSchedule.Constant(1e-3), 1) { Objective = new Objective.Npo(0, 0) }));
+        Assert.Equal("training settings: unlearning.grad_diff.lambda: expected a finite number ≥ 0, found -1", Err(new(new Optimizer.Sgd(), new LearningRateSchedule.Constant(1e-3), 1) { Objective = new Objective.GradDiff(-1) }));
         Assert.Equal("training settings: threads: expected an integer ≥ 1, found 0", Trainer.Create(c, new(new Optimizer.Sgd(), new LearningRateSchedule.Constant(1)), 0).Match(_ => "", e => e.ToString()));
         Assert.Equal(
             "model configuration: n_embd: expected a positive multiple of n_head (3), found 8",

@@ -231,24 +231,29 @@ public sealed class KernelGradientLaws
         }, runs: 40);
 
     [Fact]
-    public void Cross_entropy_gradient_is_the_derivative_of_the_summed_nll() =>
+    public void Cross_entropy_backward_seeded_with_dlosses_is_the_derivative_of_the_weighted_row_losses() =>
         Law.ForAll(Rows, s =>
         {
+            // J = Σ_r d_r·ℓ_r: ℓ_r = −ln p(target) on the first rows, KL(q_r ‖ p) on the soft rows from softFrom on.
             var (n, v, seed) = s;
             var rng = new GaussianRng(seed);
             var logits = Normal(rng, n * v, 3);
             var targets = Enumerable.Range(0, n).Select(_ => rng.NextInt(v)).ToArray();
+            var dlosses = Enumerable.Range(0, n).Select(_ => (float)rng.NextGaussian()).ToArray();
+            int softFrom = n / 2;
+            var logQ = Normal(rng, (n - softFrom) * v, 2);
+            CrossEntropy.LogSoftmax(logQ, n - softFrom, v, Threads);
             var lp = new float[n];
-            const float Scale = 0.7f;
+            var kl = new float[n - softFrom];
             double Loss()
             {
-                var copy = (float[])logits.Clone();
-                CrossEntropy.Forward(copy, targets, lp, n, v, Threads);
-                return -Scale * lp.Sum(x => (double)x);
+                CrossEntropy.Forward(logits, targets, lp, n, v, Threads);
+                CrossEntropy.SoftLoss(logits, logQ, kl, softFrom, n, v, Threads);
+                return Enumerable.Range(0, n).Sum(r => dlosses[r] * (r < softFrom ? -(double)lp[r] : kl[r - softFrom]));
             }
 
             var grad = (float[])logits.Clone();
-            CrossEntropy.Forward(grad, targets, lp, n, v, Threads, writeGradient: true, gradScale: Scale);
+            CrossEntropy.Backward(grad, targets, dlosses, n, v, Threads, logQ, softFrom);
             return Agree(Compare(logits, grad, Loss, seed + 1, 1e-3));
         }, runs: 60);
 
