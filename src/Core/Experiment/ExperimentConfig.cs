@@ -192,7 +192,7 @@ public sealed record UnlearningConfig
 
     public MethodSettings Npo { get; init; } = new(Beta: 0.1);
 
-    public MethodSettings SimNpo { get; init; } = new(Beta: 2.5);
+    public MethodSettings SimNpo { get; init; } = new(Beta: 0.5);
 
     /// <summary>The methods this experiment runs: <see cref="Methods"/>, or <see cref="Method"/> alone.</summary>
     public IReadOnlyList<string> RunMethods => Methods.Count > 0 ? Methods.Values : [Method];

@@ -76,6 +76,10 @@ public static class Presets
             Beta1 = 0.9,
             Beta2 = 0.999,
             Epsilon = 1e-8,
+
+            // Every method shares η and T_max (its section's 0); SimNPO's β is scaled to this model's
+            // per-token NLL (docs/methods.md, "Learning rates and budgets in the presets").
+            SimNpo = new MethodSettings(Beta: 0.5),
         },
         Metrics = new MetricsConfig { QualityExposure = "rank", Tau = 0.5, Delta = 0.0 },
         Evaluation = new EvaluationConfig { BatchSize = 64 },

@@ -36,6 +36,8 @@ public sealed class ConfigLaws
                 return [current is null ? "some/folder" : "null"];
             case FieldKind.IntegerList:
                 return new[] { "[]", "[2, 3]", "[5]" }.Where(x => x != ConfigField.FormatValue(current));
+            case FieldKind.ChoiceList:
+                return new[] { "[]", $"[{f.Choices[^1]}]", $"[{f.Choices[0]}, {f.Choices[^1]}]" }.Where(x => x != ConfigField.FormatValue(current));
             default:
                 throw new InvalidOperationException();
         }

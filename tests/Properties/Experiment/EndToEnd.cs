@@ -56,7 +56,7 @@ public sealed class EndToEnd : IDisposable
         })];
     }
 
-    private static PipelineResult Run(ExperimentConfig config, string dir, PipelineScope scope, CancellationToken cancel = default, IRunProgress? progress = null)
+    internal static PipelineResult Run(ExperimentConfig config, string dir, PipelineScope scope, CancellationToken cancel = default, IRunProgress? progress = null)
     {
         var folder = RunFolder.Open(dir, config);
         folder.RemoveLeftovers();
