@@ -172,7 +172,7 @@ public sealed record ReferenceConfig
     public required int Seeds { get; init; }
 }
 
-/// <summary>Gradient ascent on the forget target (SPEC §8) and its evaluation schedule.</summary>
+/// <summary>Unlearning (SPEC §8): the methods, their sections, the shared step settings and the evaluation schedule.</summary>
 public sealed record UnlearningConfig
 {
     /// <summary>The method of a run (SPEC §8): gradient_ascent, grad_diff, kl, npo or simnpo.</summary>

@@ -362,8 +362,8 @@ public sealed class ExperimentWork(
             trainer = _trainers[method] = Get(Engine.Trainer(gpt, UnlearningMethods.Settings(runConfig.Unlearning)));
         }
 
-        // The retain set D_train \ F_id, whose batches methods with λ > 0 draw.
-        _retain ??= [.. ex.Of(StoredExamples.Train).Select(e => e.Tokens)];
+        // The retain set D_train \ F_id (θref's training data), whose batches methods with λ > 0 draw.
+        _retain ??= ex.ReferenceTraining();
         var byId = ex.Examples.ToDictionary(e => e.Id, StringComparer.Ordinal);
         var baselines = scores.Baselines.ToDictionary(b => b.ExampleId, StringComparer.Ordinal);
         var tokenizer = Tokenizer();
