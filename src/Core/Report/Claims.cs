@@ -96,43 +96,15 @@ internal sealed record Outcome(ForgetExample Example, bool Memorized, double Exc
     }
 
     /// <summary>
-    /// The trade-off over the quality reached, censored examples included: ∫ ΔU dQ along the curve from Q = 0 up to
-    /// the first step where Q reaches q_end = min(Q_max, 1) (trapezoids, the last segment cut at q_end), divided by
-    /// q_end: the mean utility cost per unit of quality, so that an example stopped at Q = 0.3 is not made to look
-    /// cheap by a shorter path. Null when Q never rises above 0.
+    /// The trade-off over the quality reached, censored examples included: the area under ΔU over Q from 0 to
+    /// min(Q_max, 1) divided by that limit (<see cref="Metrics.TradeOff.Area"/>'s MeanCost, the running-maximum
+    /// curve): the mean utility cost per unit of quality, so that an example stopped at Q = 0.3 is not made to
+    /// look cheap by a shorter path. Null when Q never rises above 0.
     /// </summary>
-    public double? MeanTradeoff
-    {
-        get
-        {
-            if (Curve.Count == 0)
-            {
-                return null;
-            }
-
-            var end = Math.Min(Curve.Max(p => p.Q), 1.0);
-            if (!(end > 0))
-            {
-                return null;
-            }
-
-            var area = 0.0;
-            for (var i = 1; i < Curve.Count; i++)
-            {
-                var (q0, u0) = Curve[i - 1];
-                var (q1, u1) = Curve[i];
-                if (q1 >= end)
-                {
-                    var u = q1 == q0 ? u1 : u0 + ((u1 - u0) * (end - q0) / (q1 - q0));
-                    return (area + ((end - q0) * (u0 + u) / 2)) / end;
-                }
-
-                area += (q1 - q0) * (u0 + u1) / 2;
-            }
-
-            return area / end;
-        }
-    }
+    public double? MeanTradeoff =>
+        Metrics.TradeOff.Area([.. Curve.Select(p => p.Q)], [.. Curve.Select(p => p.U)]).Map(a => a.MeanCost ?? double.NaN).IfLeft(double.NaN) is var v && !double.IsNaN(v)
+            ? v
+            : null;
 }
 
 /// <summary>A directional measure of claims 1a, 1b or 2: which group the claim says is larger, and how to read it.</summary>
