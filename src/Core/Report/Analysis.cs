@@ -95,8 +95,43 @@ public static class Analysis
     public static Either<InputError, ReportModel> Build(RunTables tables, ReportSettings? settings = null)
     {
         var s = settings ?? new ReportSettings();
-        return from examples in Validate(tables)
-               select Model(tables, examples, s);
+        var seeds = tables.Examples.Select(e => e.Seed).Distinct().Order().ToList();
+        if (seeds.Count <= 1)
+        {
+            return from examples in Validate(tables)
+                   select Model(tables, examples, s);
+        }
+
+        // Replicates (SPEC §10): one model per seed, each from its own rows; the first seed's model carries the
+        // report's sections, with every seed's claim rows and the rows pooled across seeds.
+        var models = new List<ReportModel>();
+        foreach (var seed in seeds)
+        {
+            var own = new RunTables(
+                [.. tables.Runs.Where(r => r.Seed == seed)],
+                [.. tables.Examples.Where(e => e.Seed == seed)],
+                [.. tables.Steps.Where(r => r.Seed == seed)],
+                [.. tables.Populations.Where(p => p.Seed == seed)]);
+            if (own.Runs.Count == 0)
+            {
+                return new InputError(RunsTable, "seed", $"a run row for every seed of {ExamplesTable}", $"none for seed {seed}");
+            }
+
+            var built = from examples in Validate(own) select Model(own, examples, s with { Seed = s.Seed is { } b ? b + (ulong)seed : null });
+            if (built.IsLeft)
+            {
+                return built;
+            }
+
+            built.IfRight(models.Add);
+        }
+
+        var pooled = Replicates.Pool(models, s);
+        return models[0] with
+        {
+            ClaimRows = [.. models.SelectMany(m => m.ClaimRows), .. pooled],
+            Replicates = [.. models.Select(m => new ReplicateResult(m.Run.Seed, m.ClaimRows))],
+        };
     }
 
     internal static Either<InputError, IReadOnlyList<ForgetExample>> Validate(RunTables tables)

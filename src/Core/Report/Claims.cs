@@ -356,13 +356,15 @@ public static class Claims
     /// </summary>
     public static IReadOnlyList<string> Lines(IReadOnlyList<ClaimRow> rows)
     {
-        var combined = rows.Where(r => r.Part == "all").ToList();
+        // With replicates the lines give the verdicts pooled across seeds.
+        var pooled = rows.Any(r => r.Seed == Replicates.PooledSeed);
+        var combined = rows.Where(r => r.Part == "all" && (!pooled || r.Seed == Replicates.PooledSeed)).ToList();
         var lines = new List<string>();
         foreach (var claim in combined.Select(r => r.Claim).Distinct())
         {
             var byExposure = combined.Where(r => r.Claim == claim).GroupBy(r => r.Exposure)
                 .Select(g => $"{g.Key} exposure: " + string.Join(", ", g.Select(r => $"{AnalysisWords(r.Analysis)} {r.Verdict}")));
-            lines.Add($"claim {claim}: {string.Join("; ", byExposure)}");
+            lines.Add($"claim {claim}{(pooled ? " (pooled over seeds)" : "")}: {string.Join("; ", byExposure)}");
         }
 
         return lines;

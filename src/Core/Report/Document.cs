@@ -37,6 +37,7 @@ public static class Document
         };
 
         blocks.AddRange(Confounds(m));
+        blocks.AddRange(ReplicateBlocks(m));
 
         foreach (var claim in m.Claims.Where(c => c.Tests.Count > 0))
         {
@@ -154,6 +155,41 @@ public static class Document
                 Format.Fixed(f.MedianRefSd, 2), f.MedianRefSd is null ? Format.Missing : Format.Count(f.WithinNoise), Format.Count(f.AtCeiling),
             ]).ToList(),
             new HashSet<int> { 1, 2, 3, 4, 5, 6, 7 });
+    }
+
+    /// <summary>Per-seed verdicts side by side and the pooled effects with intervals across seeds (only with replicates).</summary>
+    private static IEnumerable<Block> ReplicateBlocks(ReportModel m)
+    {
+        if (m.Replicates.Count == 0)
+        {
+            yield break;
+        }
+
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var pooled = m.ClaimRows.Where(r => r.Seed == Replicates.PooledSeed).ToList();
+        yield return new Heading(2, $"Replicates: {m.Replicates.Count} seeds");
+        yield return new Paragraph(
+            "The whole experiment (data splits, initialisation, order) was repeated with each seed below; the rest of this report shows the first seed. "
+            + "Pooled: the mean of the seeds' effects A, its t-interval across seeds (mean ± t·sd/√S) and the one-sample t-test of A against ½, judged by the same rules.");
+        yield return new Table(
+            ["claim", "exposure", "analysis", .. m.Replicates.Select(r => $"seed {r.Seed.ToString(inv)}"), "pooled"],
+            pooled.Where(r => r.Part == "all").Select(r => (IReadOnlyList<string>)
+            [
+                r.Claim, r.Exposure, r.Analysis,
+                .. m.Replicates.Select(rep => rep.Rows.FirstOrDefault(x => x.Part == "all" && x.Claim == r.Claim && x.Analysis == r.Analysis && x.Exposure == r.Exposure)?.Verdict ?? Format.Missing),
+                $"**{r.Verdict}**",
+            ]).ToList(),
+            new HashSet<int>());
+        yield return new Table(
+            ["claim", "measure", "exposure", "analysis", "mean A [CI across seeds]", "p", "pooled verdict"],
+            pooled.Where(r => r.Part != "all").Select(r => (IReadOnlyList<string>)
+            [
+                r.Claim, r.Part, r.Exposure, r.Analysis,
+                r.Effect is { } e ? $"{Format.Fixed(e, 2)} {Format.Interval(r.CiLow ?? double.NaN, r.CiHigh ?? double.NaN, v => Format.Fixed(v, 2))}" : Format.Missing,
+                r.P is { } p ? Format.PCell(p) : Format.Missing,
+                r.Verdict,
+            ]).ToList(),
+            new HashSet<int> { 4, 5 });
     }
 
     private static Table Configuration(ReportModel m)

@@ -160,4 +160,10 @@ public sealed record ReportModel(
 
     /// <summary>Δ0 against the reference noise floor and the exposure ceiling, per source and repeat level.</summary>
     public IReadOnlyList<FloorRow> Floor { get; init; } = [];
+
+    /// <summary>With replicates: every seed's claim rows (the pooled rows are in <see cref="ClaimRows"/>, seed "pooled").</summary>
+    public IReadOnlyList<ReplicateResult> Replicates { get; init; } = [];
 }
+
+/// <summary>One replicate's seed and its claim rows.</summary>
+public sealed record ReplicateResult(long Seed, IReadOnlyList<Results.ClaimRow> Rows);
