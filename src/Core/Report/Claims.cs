@@ -37,7 +37,7 @@ internal sealed record MetricSettings(ExposureKind Driving, double Tau, double D
 /// On the exposure that drove the pipeline the values are the tables' own; on the other one they are
 /// recomputed from the same rows with the same τ and δ.
 /// </summary>
-internal sealed record Outcome(ForgetExample Example, bool Memorized, double Excess, int? Steps, IReadOnlyList<(double Q, double U)> Curve)
+internal sealed record Outcome(ForgetExample Example, bool Memorized, double Excess, int? Steps, IReadOnlyList<(double Q, double U)> Curve, double? UtilityAtSteps)
 {
     public bool IsOod => Example.Row.IsOod;
 
@@ -58,16 +58,17 @@ internal sealed record Outcome(ForgetExample Example, bool Memorized, double Exc
         {
             return new Outcome(
                 e, row.Memorized, row.ExcessExposure, e.Unlearned ? row.StepsToUnlearn : null,
-                [.. e.Steps.Where(s => s.Quality is not null).Select(s => (s.Quality!.Value, s.UtilityCost))]);
+                [.. e.Steps.Where(s => s.Quality is not null).Select(s => (s.Quality!.Value, s.UtilityCost))],
+                e.Unlearned ? row.UtilityCostAtUnlearn : null);
         }
 
         var (e0, eRef) = kind == ExposureKind.Rank ? (row.ExposureBase, row.ExposureRef) : (row.ExposureExtBase, row.ExposureExtRef);
         double At(StepRow s) => kind == ExposureKind.Rank ? s.Exposure : s.ExposureExt;
         var excess = e0 - eRef;
         var memorized = excess > m.Tau;
-        int? steps = memorized ? e.Steps.FirstOrDefault(s => At(s) <= eRef + m.Delta)?.Step : null;
+        var reached = memorized ? e.Steps.FirstOrDefault(s => At(s) <= eRef + m.Delta) : null;
         IReadOnlyList<(double, double)> curve = memorized ? [.. e.Steps.Select(s => ((e0 - At(s)) / excess, s.UtilityCost))] : [];
-        return new Outcome(e, memorized, excess, steps, curve);
+        return new Outcome(e, memorized, excess, reached?.Step, curve, reached?.UtilityCost);
     }
 
     /// <summary>
@@ -306,40 +307,43 @@ public static class Claims
             });
         }
 
-        foreach (var c in m.Correlations)
+        var otherExposure = m.ClaimVerdicts.Select(v => v.Exposure).FirstOrDefault(e => e != m.DrivingExposure) ?? m.DrivingExposure;
+        foreach (var (exposure, correlations) in new[] { (m.DrivingExposure, m.Correlations), (otherExposure, m.CorrelationsOther) })
         {
-            rows.Add(new ClaimRow
+            foreach (var c in correlations)
             {
-                Claim = "3",
-                Part = $"{c.Outcome} ~ {c.Factor} in {c.Group}",
-                Analysis = "raw",
-                Exposure = m.DrivingExposure,
-                Statistic = "spearman",
-                NId = c.Group == "ID" ? c.N : 0,
-                NOod = c.Group == "OOD" ? c.N : 0,
-                Effect = Finite(c.Rho),
-                CiLow = Finite(c.Interval?.Lower),
-                CiHigh = Finite(c.Interval?.Upper),
-                P = Finite(c.AdjustedPValue),
-                Verdict = c.Finding,
-                Seed = seed,
-            });
+                rows.Add(new ClaimRow
+                {
+                    Claim = "3",
+                    Part = $"{c.Outcome} ~ {c.Factor} in {c.Group}",
+                    Analysis = "raw",
+                    Exposure = exposure,
+                    Statistic = "spearman",
+                    NId = c.Group == "ID" ? c.N : 0,
+                    NOod = c.Group == "OOD" ? c.N : 0,
+                    Effect = Finite(c.Rho),
+                    CiLow = Finite(c.Interval?.Lower),
+                    CiHigh = Finite(c.Interval?.Upper),
+                    P = Finite(c.AdjustedPValue),
+                    Verdict = c.Finding,
+                    Seed = seed,
+                });
+            }
         }
 
-        var nId3 = m.Correlations.Where(c => c.Group == "ID").Select(c => c.N).DefaultIfEmpty(0).Max();
-        var nOod3 = m.Correlations.Where(c => c.Group == "OOD").Select(c => c.N).DefaultIfEmpty(0).Max();
-        foreach (var v in m.ClaimVerdicts.Concat([new ClaimVerdict(3, "raw", m.DrivingExposure, m.Claims.Single(c => c.Number == 3).Verdict, m.Claims.Single(c => c.Number == 3).Reason)]))
+        foreach (var v in m.ClaimVerdicts)
         {
-            var parts = m.Tests.Where(t => t.Analysis == v.Analysis && t.Exposure == v.Exposure && t.Id.StartsWith(v.Number.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)).ToList();
+            var prefix = v.Number.ToString(CultureInfo.InvariantCulture);
+            var parts = rows.Where(r => r.Analysis == v.Analysis && r.Exposure == v.Exposure && r.Claim.StartsWith(prefix, StringComparison.Ordinal) && r.Part != "all").ToList();
             rows.Add(new ClaimRow
             {
-                Claim = v.Number.ToString(CultureInfo.InvariantCulture),
+                Claim = prefix,
                 Part = "all",
                 Analysis = v.Analysis,
                 Exposure = v.Exposure,
                 Statistic = "all_parts",
-                NId = v.Number == 3 ? nId3 : parts.Select(t => t.FavouredGroup == "OOD" ? t.NOther : t.NFavoured).DefaultIfEmpty(0).Max(),
-                NOod = v.Number == 3 ? nOod3 : parts.Select(t => t.FavouredGroup == "OOD" ? t.NFavoured : t.NOther).DefaultIfEmpty(0).Max(),
+                NId = parts.Select(r => r.NId).DefaultIfEmpty(0).Max(),
+                NOod = parts.Select(r => r.NOod).DefaultIfEmpty(0).Max(),
                 Verdict = Verdicts.Text(v.Verdict),
                 Seed = seed,
             });

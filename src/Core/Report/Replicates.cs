@@ -42,12 +42,11 @@ public static class Replicates
             rows.Add(Combined(g.Key.Number, g.Key.Analysis, g.Key.Exposure, verdict, g.Max(r => r.NId), g.Max(r => r.NOod)));
         }
 
-        var third = models.SelectMany(m => m.ClaimRows).Where(r => r.Claim == "3" && r.Part == "all").ToList();
-        if (third.Count > 0)
+        foreach (var third in models.SelectMany(m => m.ClaimRows).Where(r => r.Claim == "3" && r.Part == "all").GroupBy(r => r.Exposure))
         {
             var verdicts = third.Select(r => Parse(r.Verdict)).ToList();
             var verdict = verdicts.All(v => v == Verdict.Holds) ? Verdict.Holds : verdicts.All(v => v == Verdict.DoesNotHold) ? Verdict.DoesNotHold : Verdict.Inconclusive;
-            rows.Add(Combined("3", "raw", third[0].Exposure, verdict, third.Sum(r => r.NId), third.Sum(r => r.NOod)));
+            rows.Add(Combined("3", "raw", third.Key, verdict, third.Sum(r => r.NId), third.Sum(r => r.NOod)));
         }
 
         return rows;
