@@ -26,7 +26,7 @@ public static class Presets
     /// <summary>
     /// Small but meaningful: a tiny GPT-2 trained for 12.5 epochs on 512 ID examples, 10 ID and 9 OOD forget
     /// examples, short ascent runs. Every source gets the same repeat levels (1 and 4, in turn), so ID and OOD
-    /// differ in distribution, not in how often θ0 saw them.
+    /// differ in distribution, not in how often θ0 saw them; K = 3 reference models (a few seconds each).
     /// </summary>
     public static ExperimentConfig QuickConfig() => new()
     {
@@ -59,7 +59,7 @@ public static class Presets
             Beta2 = 0.95,
             Epsilon = 1e-8,
         },
-        Reference = new ReferenceConfig { Seeds = 1 },
+        Reference = new ReferenceConfig { Seeds = 3 },
         Unlearning = new UnlearningConfig
         {
             Method = "gradient_ascent",
@@ -111,7 +111,6 @@ public static class Presets
             },
             Model = new ModelConfig { NLayer = 4, NEmbd = 256, NHead = 4, NPositions = 64, Init = null },
             Training = q.Training with { Steps = 1500, BatchSize = 16, LearningRate = 1e-3, WarmupSteps = 100 },
-            Reference = new ReferenceConfig { Seeds = 3 },
             Unlearning = q.Unlearning with { MaxSteps = 100, LearningRate = 0.02, EvalEvery = 10, StopMargin = 10 },
         };
     }

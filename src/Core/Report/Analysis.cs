@@ -95,7 +95,49 @@ public static class Analysis
     public static Either<InputError, ReportModel> Build(RunTables tables, ReportSettings? settings = null)
     {
         var s = settings ?? new ReportSettings();
-        return MethodComparison.Build(tables, t => from examples in Validate(t) select Model(t, examples, s));
+        return MethodComparison.Build(tables, t => Replicated(t, s));
+    }
+
+    /// <summary>One method's model: one model per seed with replicates (SPEC §10), else the tables' own.</summary>
+    private static Either<InputError, ReportModel> Replicated(RunTables tables, ReportSettings s)
+    {
+        var seeds = tables.Examples.Select(e => e.Seed).Distinct().Order().ToList();
+        if (seeds.Count <= 1)
+        {
+            return from examples in Validate(tables)
+                   select Model(tables, examples, s);
+        }
+
+        // Replicates (SPEC §10): one model per seed, each from its own rows; the first seed's model carries the
+        // report's sections, with every seed's claim rows and the rows pooled across seeds.
+        var models = new List<ReportModel>();
+        foreach (var seed in seeds)
+        {
+            var own = new RunTables(
+                [.. tables.Runs.Where(r => r.Seed == seed)],
+                [.. tables.Examples.Where(e => e.Seed == seed)],
+                [.. tables.Steps.Where(r => r.Seed == seed)],
+                [.. tables.Populations.Where(p => p.Seed == seed)]);
+            if (own.Runs.Count == 0)
+            {
+                return new InputError(RunsTable, "seed", $"a run row for every seed of {ExamplesTable}", $"none for seed {seed}");
+            }
+
+            var built = from examples in Validate(own) select Model(own, examples, s with { Seed = s.Seed is { } b ? b + (ulong)seed : null });
+            if (built.IsLeft)
+            {
+                return built;
+            }
+
+            built.IfRight(models.Add);
+        }
+
+        var pooled = Replicates.Pool(models, s);
+        return models[0] with
+        {
+            ClaimRows = [.. models.SelectMany(m => m.ClaimRows), .. pooled],
+            Replicates = [.. models.Select(m => new ReplicateResult(m.Run.Seed, m.ClaimRows))],
+        };
     }
 
     internal static Either<InputError, IReadOnlyList<ForgetExample>> Validate(RunTables tables)
@@ -176,9 +218,14 @@ public static class Analysis
         var claim1 = headline.Where(t => t.Id is "1a" or "1b").ToList();
         var claim2 = headline.Where(t => t.Id == "2").ToList();
 
-        var correlations = Correlations(id, ood, settings, seed);
+        var other = metrics.Driving == ExposureKind.Rank ? ExposureKind.Extrapolated : ExposureKind.Rank;
+        var correlations = Correlations([.. all.Select(e => Outcome.Of(e, metrics.Driving, metrics)).Where(o => o.Memorized)], settings, seed, 10);
+        var correlationsOther = Correlations([.. all.Select(e => Outcome.Of(e, other, metrics)).Where(o => o.Memorized)], settings, seed, 40);
         var (verdict3, reason3) = Verdicts.Correlations(correlations, settings);
+        var (verdict3Other, reason3Other) = Verdicts.Correlations(correlationsOther, settings);
         var combined = Claims.Combined(tests);
+        combined.Add(new ClaimVerdict(3, "raw", driving, verdict3, reason3));
+        combined.Add(new ClaimVerdict(3, "raw", Claims.Name(other), verdict3Other, reason3Other));
         ClaimVerdict Headline(int number) => combined.Single(v => v.Number == number && v.Analysis == "raw" && v.Exposure == driving);
         var claims = new List<ClaimResult>
         {
@@ -200,6 +247,7 @@ public static class Analysis
             Notes(all, tables))
         {
             DrivingExposure = driving,
+            CorrelationsOther = correlationsOther,
             Tests = tests,
             ClaimVerdicts = combined,
             Floor = Floor(all),
@@ -216,16 +264,17 @@ public static class Analysis
             r.TrainSeconds, r.ReferenceSeconds, r.ForgetSeconds, r.Threads, tables.Runs.Count, tables.Steps.Count, tables.Populations.Count);
     }
 
-    private static List<CorrelationRow> Correlations(IReadOnlyList<ForgetExample> id, IReadOnlyList<ForgetExample> ood, ReportSettings settings, ulong seed)
+    /// <summary>Claim 3's correlations over the memorized examples of one exposure kind; <paramref name="stream"/> offsets the bootstrap streams.</summary>
+    private static List<CorrelationRow> Correlations(IReadOnlyList<Outcome> memorized, ReportSettings settings, ulong seed, int stream)
     {
         var raw = new List<(string Group, string Outcome, string Factor, List<(double X, double Y)> Pairs)>();
-        foreach (var (group, examples) in new[] { ("ID", id), ("OOD", ood) })
+        foreach (var (group, examples) in new[] { ("ID", memorized.Where(o => !o.IsOod).ToList()), ("OOD", memorized.Where(o => o.IsOod).ToList()) })
         {
-            var unlearned = examples.Where(e => e.Unlearned && e.Row.UtilityCostAtUnlearn is not null).ToList();
-            raw.Add((group, "t*", "memorization", examples.Select(e => (e.Row.Memorization, e.StepsForRanking)).ToList()));
-            raw.Add((group, "t*", "difficulty", examples.Select(e => (e.Row.Difficulty, e.StepsForRanking)).ToList()));
-            raw.Add((group, "ΔU at t*", "memorization", unlearned.Select(e => (e.Row.Memorization, e.Row.UtilityCostAtUnlearn!.Value)).ToList()));
-            raw.Add((group, "ΔU at t*", "difficulty", unlearned.Select(e => (e.Row.Difficulty, e.Row.UtilityCostAtUnlearn!.Value)).ToList()));
+            var unlearned = examples.Where(o => o.Unlearned && o.UtilityAtSteps is not null).ToList();
+            raw.Add((group, "t*", "memorization", examples.Select(o => (o.Example.Row.Memorization, o.StepsForRanking)).ToList()));
+            raw.Add((group, "t*", "difficulty", examples.Select(o => (o.Example.Row.Difficulty, o.StepsForRanking)).ToList()));
+            raw.Add((group, "ΔU at t*", "memorization", unlearned.Select(o => (o.Example.Row.Memorization, o.UtilityAtSteps!.Value)).ToList()));
+            raw.Add((group, "ΔU at t*", "difficulty", unlearned.Select(o => (o.Example.Row.Difficulty, o.UtilityAtSteps!.Value)).ToList()));
         }
 
         var results = raw.Select((r, k) =>
@@ -240,7 +289,7 @@ public static class Analysis
             var result = Spearman.Compute(xs, ys);
             var interval = Bootstrap.OneSampleUnchecked(
                 r.Pairs, pairs => Spearman.Rho(pairs.Select(p => p.X).ToList(), pairs.Select(p => p.Y).ToList()),
-                Stream(seed, 10 + k), settings.Resamples, settings.Level);
+                Stream(seed, stream + k), settings.Resamples, settings.Level);
             return (result.Rho, P: result.PValue, Interval: (ConfidenceInterval?)interval);
         }).ToList();
 

@@ -37,7 +37,7 @@ internal sealed record MetricSettings(ExposureKind Driving, double Tau, double D
 /// On the exposure that drove the pipeline the values are the tables' own; on the other one they are
 /// recomputed from the same rows with the same τ and δ.
 /// </summary>
-internal sealed record Outcome(ForgetExample Example, bool Memorized, double Excess, int? Steps, IReadOnlyList<(double Q, double U)> Curve)
+internal sealed record Outcome(ForgetExample Example, bool Memorized, double Excess, int? Steps, IReadOnlyList<(double Q, double U)> Curve, double? UtilityAtSteps)
 {
     public bool IsOod => Example.Row.IsOod;
 
@@ -58,16 +58,17 @@ internal sealed record Outcome(ForgetExample Example, bool Memorized, double Exc
         {
             return new Outcome(
                 e, row.Memorized, row.ExcessExposure, e.Unlearned ? row.StepsToUnlearn : null,
-                [.. e.Steps.Where(s => s.Quality is not null).Select(s => (s.Quality!.Value, s.UtilityCost))]);
+                [.. e.Steps.Where(s => s.Quality is not null).Select(s => (s.Quality!.Value, s.UtilityCost))],
+                e.Unlearned ? row.UtilityCostAtUnlearn : null);
         }
 
         var (e0, eRef) = kind == ExposureKind.Rank ? (row.ExposureBase, row.ExposureRef) : (row.ExposureExtBase, row.ExposureExtRef);
         double At(StepRow s) => kind == ExposureKind.Rank ? s.Exposure : s.ExposureExt;
         var excess = e0 - eRef;
         var memorized = excess > m.Tau;
-        int? steps = memorized ? e.Steps.FirstOrDefault(s => At(s) <= eRef + m.Delta)?.Step : null;
+        var reached = memorized ? e.Steps.FirstOrDefault(s => At(s) <= eRef + m.Delta) : null;
         IReadOnlyList<(double, double)> curve = memorized ? [.. e.Steps.Select(s => ((e0 - At(s)) / excess, s.UtilityCost))] : [];
-        return new Outcome(e, memorized, excess, steps, curve);
+        return new Outcome(e, memorized, excess, reached?.Step, curve, reached?.UtilityCost);
     }
 
     /// <summary>
@@ -96,43 +97,15 @@ internal sealed record Outcome(ForgetExample Example, bool Memorized, double Exc
     }
 
     /// <summary>
-    /// The trade-off over the quality reached, censored examples included: ∫ ΔU dQ along the curve from Q = 0 up to
-    /// the first step where Q reaches q_end = min(Q_max, 1) (trapezoids, the last segment cut at q_end), divided by
-    /// q_end: the mean utility cost per unit of quality, so that an example stopped at Q = 0.3 is not made to look
-    /// cheap by a shorter path. Null when Q never rises above 0.
+    /// The trade-off over the quality reached, censored examples included: the area under ΔU over Q from 0 to
+    /// min(Q_max, 1) divided by that limit (<see cref="Metrics.TradeOff.Area"/>'s MeanCost, the running-maximum
+    /// curve): the mean utility cost per unit of quality, so that an example stopped at Q = 0.3 is not made to
+    /// look cheap by a shorter path. Null when Q never rises above 0.
     /// </summary>
-    public double? MeanTradeoff
-    {
-        get
-        {
-            if (Curve.Count == 0)
-            {
-                return null;
-            }
-
-            var end = Math.Min(Curve.Max(p => p.Q), 1.0);
-            if (!(end > 0))
-            {
-                return null;
-            }
-
-            var area = 0.0;
-            for (var i = 1; i < Curve.Count; i++)
-            {
-                var (q0, u0) = Curve[i - 1];
-                var (q1, u1) = Curve[i];
-                if (q1 >= end)
-                {
-                    var u = q1 == q0 ? u1 : u0 + ((u1 - u0) * (end - q0) / (q1 - q0));
-                    return (area + ((end - q0) * (u0 + u) / 2)) / end;
-                }
-
-                area += (q1 - q0) * (u0 + u1) / 2;
-            }
-
-            return area / end;
-        }
-    }
+    public double? MeanTradeoff =>
+        Metrics.TradeOff.Area([.. Curve.Select(p => p.Q)], [.. Curve.Select(p => p.U)]).Map(a => a.MeanCost ?? double.NaN).IfLeft(double.NaN) is var v && !double.IsNaN(v)
+            ? v
+            : null;
 }
 
 /// <summary>A directional measure of claims 1a, 1b or 2: which group the claim says is larger, and how to read it.</summary>
@@ -334,40 +307,43 @@ public static class Claims
             });
         }
 
-        foreach (var c in m.Correlations)
+        var otherExposure = m.ClaimVerdicts.Select(v => v.Exposure).FirstOrDefault(e => e != m.DrivingExposure) ?? m.DrivingExposure;
+        foreach (var (exposure, correlations) in new[] { (m.DrivingExposure, m.Correlations), (otherExposure, m.CorrelationsOther) })
         {
-            rows.Add(new ClaimRow
+            foreach (var c in correlations)
             {
-                Claim = "3",
-                Part = $"{c.Outcome} ~ {c.Factor} in {c.Group}",
-                Analysis = "raw",
-                Exposure = m.DrivingExposure,
-                Statistic = "spearman",
-                NId = c.Group == "ID" ? c.N : 0,
-                NOod = c.Group == "OOD" ? c.N : 0,
-                Effect = Finite(c.Rho),
-                CiLow = Finite(c.Interval?.Lower),
-                CiHigh = Finite(c.Interval?.Upper),
-                P = Finite(c.AdjustedPValue),
-                Verdict = c.Finding,
-                Seed = seed,
-            });
+                rows.Add(new ClaimRow
+                {
+                    Claim = "3",
+                    Part = $"{c.Outcome} ~ {c.Factor} in {c.Group}",
+                    Analysis = "raw",
+                    Exposure = exposure,
+                    Statistic = "spearman",
+                    NId = c.Group == "ID" ? c.N : 0,
+                    NOod = c.Group == "OOD" ? c.N : 0,
+                    Effect = Finite(c.Rho),
+                    CiLow = Finite(c.Interval?.Lower),
+                    CiHigh = Finite(c.Interval?.Upper),
+                    P = Finite(c.AdjustedPValue),
+                    Verdict = c.Finding,
+                    Seed = seed,
+                });
+            }
         }
 
-        var nId3 = m.Correlations.Where(c => c.Group == "ID").Select(c => c.N).DefaultIfEmpty(0).Max();
-        var nOod3 = m.Correlations.Where(c => c.Group == "OOD").Select(c => c.N).DefaultIfEmpty(0).Max();
-        foreach (var v in m.ClaimVerdicts.Concat([new ClaimVerdict(3, "raw", m.DrivingExposure, m.Claims.Single(c => c.Number == 3).Verdict, m.Claims.Single(c => c.Number == 3).Reason)]))
+        foreach (var v in m.ClaimVerdicts)
         {
-            var parts = m.Tests.Where(t => t.Analysis == v.Analysis && t.Exposure == v.Exposure && t.Id.StartsWith(v.Number.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)).ToList();
+            var prefix = v.Number.ToString(CultureInfo.InvariantCulture);
+            var parts = rows.Where(r => r.Analysis == v.Analysis && r.Exposure == v.Exposure && r.Claim.StartsWith(prefix, StringComparison.Ordinal) && r.Part != "all").ToList();
             rows.Add(new ClaimRow
             {
-                Claim = v.Number.ToString(CultureInfo.InvariantCulture),
+                Claim = prefix,
                 Part = "all",
                 Analysis = v.Analysis,
                 Exposure = v.Exposure,
                 Statistic = "all_parts",
-                NId = v.Number == 3 ? nId3 : parts.Select(t => t.FavouredGroup == "OOD" ? t.NOther : t.NFavoured).DefaultIfEmpty(0).Max(),
-                NOod = v.Number == 3 ? nOod3 : parts.Select(t => t.FavouredGroup == "OOD" ? t.NFavoured : t.NOther).DefaultIfEmpty(0).Max(),
+                NId = parts.Select(r => r.NId).DefaultIfEmpty(0).Max(),
+                NOod = parts.Select(r => r.NOod).DefaultIfEmpty(0).Max(),
                 Verdict = Verdicts.Text(v.Verdict),
                 Seed = seed,
             });
@@ -384,7 +360,9 @@ public static class Claims
     /// </summary>
     public static IReadOnlyList<string> Lines(IReadOnlyList<ClaimRow> rows)
     {
-        var combined = rows.Where(r => r.Part == "all").ToList();
+        // With replicates the lines give the verdicts pooled across seeds.
+        var pooled = rows.Any(r => r.Seed == Replicates.PooledSeed);
+        var combined = rows.Where(r => r.Part == "all" && (!pooled || r.Seed == Replicates.PooledSeed)).ToList();
         var methods = combined.Select(r => r.Method).Distinct(StringComparer.Ordinal).ToList();
         var lines = new List<string>();
         foreach (var method in methods)
@@ -396,7 +374,7 @@ public static class Claims
             {
                 var byExposure = own.Where(r => r.Claim == claim).GroupBy(r => r.Exposure)
                     .Select(g => $"{g.Key} exposure: " + string.Join(", ", g.Select(r => $"{AnalysisWords(r.Analysis)} {r.Verdict}")));
-                lines.Add($"{prefix}claim {claim}: {string.Join("; ", byExposure)}");
+                lines.Add($"{prefix}claim {claim}{(pooled ? " (pooled over seeds)" : "")}: {string.Join("; ", byExposure)}");
             }
         }
 

@@ -60,7 +60,7 @@ internal static class Figures
 
         var chart = new Chart($"Steps to unlearn against Δ0, repeats r = {repeats}", new Axis("excess exposure Δ0 = E0 − Eref", "bits"), new Axis("steps to unlearn t*", "steps") { Min = 0 }, series)
         {
-            Note = "Filled: t* reached; hollow: censored, drawn at the last evaluated step. At equal Δ0, OOD above ID means OOD needs more steps for the same memorization.",
+            Note = "Filled: t* reached; hollow: censored, at the last evaluated step. OOD above ID: more steps at equal Δ0.",
         };
         return new Figure($"steps_vs_excess_r{repeats}", $"Steps to unlearn t* against the excess exposure Δ0 of the memorized forget examples seen {repeats} {(repeats == 1 ? "time" : "times")} by θ0, ID and OOD marked.", chart);
     }

@@ -7,7 +7,7 @@ namespace Unlearning.Core.Report;
 
 /// <summary>
 /// One unlearning method of a run with several (unlearning.methods): its ID and OOD summaries (t* and ΔU at t*)
-/// and the combined verdict rows of claims.parquet whose method it is.
+/// and the combined verdict rows of claims.parquet whose method it is (pooled over seeds with replicates).
 /// </summary>
 public sealed record MethodResult(string Method, SourceSummary? Id, SourceSummary? Ood, IReadOnlyList<ClaimRow> Verdicts);
 
@@ -54,7 +54,7 @@ public static class MethodComparison
             methods[i],
             m.Sources.FirstOrDefault(s => !s.IsOod),
             m.Sources.FirstOrDefault(s => s.Source == "all OOD") ?? m.Sources.FirstOrDefault(s => s.IsOod),
-            [.. m.ClaimRows.Where(r => r.Part == "all")])).ToList();
+            [.. m.ClaimRows.Where(r => r.Part == "all" && (m.Replicates.Count == 0 || r.Seed == Replicates.PooledSeed))])).ToList();
         return models[0] with { ClaimRows = [.. models.SelectMany(m => m.ClaimRows)], Methods = results };
     }
 

@@ -149,10 +149,13 @@ public sealed record ReportModel(
     /// <summary>rank or extrapolated: the exposure that drove the pipeline's quality and t* (the headline verdicts).</summary>
     public string DrivingExposure { get; init; } = "rank";
 
+    /// <summary>Claim 3's correlations with t* and ΔU at t* computed on the other exposure kind.</summary>
+    public IReadOnlyList<CorrelationRow> CorrelationsOther { get; init; } = [];
+
     /// <summary>Every ID-vs-OOD test: each measure raw, by repeats and matched, on both exposures (SPEC §10).</summary>
     public IReadOnlyList<ClaimTest> Tests { get; init; } = [];
 
-    /// <summary>Claims 1 and 2 combined per analysis and exposure.</summary>
+    /// <summary>Claims 1 and 2 combined per analysis and exposure; claim 3 (raw) per exposure.</summary>
     public IReadOnlyList<ClaimVerdict> ClaimVerdicts { get; init; } = [];
 
     /// <summary>The rows of claims.parquet, from which the printed verdict lines are read too.</summary>
@@ -163,4 +166,10 @@ public sealed record ReportModel(
 
     /// <summary>Every method of a run with several (the report's other sections are on the first); empty with one.</summary>
     public IReadOnlyList<MethodResult> Methods { get; init; } = [];
+
+    /// <summary>With replicates: every seed's claim rows (the pooled rows are in <see cref="ClaimRows"/>, seed "pooled").</summary>
+    public IReadOnlyList<ReplicateResult> Replicates { get; init; } = [];
 }
+
+/// <summary>One replicate's seed and its claim rows.</summary>
+public sealed record ReplicateResult(long Seed, IReadOnlyList<Results.ClaimRow> Rows);

@@ -74,7 +74,7 @@ public static class SyntheticRun
             for (var p = 0; p < spec.PopulationSize; p++)
             {
                 var bits = Uniform(2, 6) * L;
-                populations.Add(new PopulationRow { Source = source, ExampleId = $"{source}-pop-{p:D3}", Tokens = new int[L], BitsBase = bits, BitsRef = bits + Uniform(-1, 1) });
+                populations.Add(new PopulationRow { Source = source, ExampleId = $"{source}-pop-{p:D3}", Tokens = new int[L], BitsBase = bits, BitsRef = bits + Uniform(-1, 1), Seed = (long)spec.Seed });
             }
 
             for (var i = 0; i < count + spec.NotMemorizedPerSource; i++)
@@ -118,6 +118,7 @@ public static class SyntheticRun
                             GradNorm = t == 0 ? null : 1.5,
                             Drift = 0.05 * t,
                             MembershipZlib = 0.5 + (0.45 * Math.Max(0, 1 - (t / target))),
+                            Seed = (long)spec.Seed,
                         });
                     }
                 }
@@ -147,6 +148,7 @@ public static class SyntheticRun
                     Overshoot = tStar is { } o ? Math.Max(0, eRef - Exposure(o)) : null,
                     Status = "ok",
                     MembershipZlibRef = memorized ? 0.5 : null,
+                    Seed = (long)spec.Seed,
                 });
             }
         }

@@ -89,6 +89,9 @@ public sealed record ExampleRow
     /// <summary>E0 (rank) within 0.5 bit of its ceiling log2(n + 1): rank exposure saturates there (SPEC §4).</summary>
     public bool AtCeiling { get; init; }
 
+    /// <summary>The seed of the replicate this row belongs to (runs.parquet's seed).</summary>
+    public long Seed { get; init; }
+
     // Membership inference under θref (the oracle's level), per attack: the per-example AUC defined on
     // StepRow.MembershipZlib. Null when not computed. (The LOSS attack needs no column: it follows from
     // ExposureRef.)
@@ -160,6 +163,9 @@ public sealed record StepRow
     /// <summary>‖θt − θ0‖₂.</summary>
     public required double Drift { get; init; }
 
+    /// <summary>The seed of the replicate this row belongs to (runs.parquet's seed).</summary>
+    public long Seed { get; init; }
+
     // Membership inference under θt, per attack (scores as in src/Core/Metrics): the per-example AUC of x
     // against its population P_s scored under the same θt, = the fraction of P_s the attack ranks as less
     // likely a member than x, ties counting ½. The mean over a source's forget examples is the ROC AUC of
@@ -187,6 +193,9 @@ public sealed record PopulationRow
     public required int[] Tokens { get; init; }
     public required double BitsBase { get; init; }
     public required double BitsRef { get; init; }
+
+    /// <summary>The seed of the replicate this row belongs to (runs.parquet's seed).</summary>
+    public long Seed { get; init; }
 }
 
 /// <summary>

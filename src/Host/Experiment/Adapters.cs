@@ -64,7 +64,7 @@ internal static class RunManifest
         var files = Directory.EnumerateFiles(folder.Root, "*", SearchOption.AllDirectories)
             .Select(f => Path.GetRelativePath(folder.Root, f))
             .Where(f => !f.Contains(".tmp-", StringComparison.Ordinal)
-                && f is not ("log.txt" or "manifest.json" or ".lock")
+                && f is not ("log.txt" or "manifest.json" or ".lock" or Reporting.ReportFiles.ClaimsFile)
                 && !f.StartsWith("report", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal)
             .ToList();

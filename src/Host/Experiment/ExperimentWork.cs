@@ -485,6 +485,7 @@ public sealed class ExperimentWork(
                 Tokens = byId[id].Tokens,
                 BitsBase = p.BitsBase[i],
                 BitsRef = p.BitsRef.Average(b => b[i]),
+                Seed = config.Seed,
             });
         });
         ParquetTable<PopulationRow>.Write(folder.Table(Tables.Populations), populationRows, Tables.Metadata(Tables.Populations, configJson));

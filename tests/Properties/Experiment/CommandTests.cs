@@ -39,6 +39,15 @@ public sealed class CommandTests : IDisposable
     }
 
     [Fact]
+    public void Fewer_than_one_replicate_exits_with_bad_input_naming_the_option()
+    {
+        var (code, _, error) = Run("run", "--out", Path.Combine(_root, "s0"), "--replicates", "0");
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains("unlearn run: --replicates: replicates: expected at least 1 (seeds to run the experiment over), found 0", error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_root, "s0")));
+    }
+
+    [Fact]
     public void Json_output_of_bad_input_is_a_summary_with_each_error()
     {
         var file = Path.Combine(_root, "c.json");

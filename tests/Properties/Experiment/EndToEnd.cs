@@ -233,6 +233,45 @@ public sealed class EndToEnd : IDisposable
     }
 
     [Fact]
+    public void Replicates_run_each_seed_in_its_own_folder_resume_per_seed_and_pool_into_one_report()
+    {
+        var config = Tiny();
+        var dir = Path.Combine(_root, "replicates");
+        PipelineResult Replicates(TextWriter printed)
+        {
+            var root = RunFolder.Open(dir, config);
+            using var log = new RunLog(root.LogFile);
+            return ReplicateRuns.Run(2, config, root, (c, f) => new ExperimentWork(c, f, null, log, Corpus), new PlainProgress(printed), log, default, []);
+        }
+
+        var printed = new StringWriter();
+        var first = Replicates(printed);
+        long[] seeds = [config.Seed, config.Seed + ReplicateRuns.SeedStride];
+        Assert.All(seeds, s => Assert.True(File.Exists(Path.Combine(dir, $"seed-{s}", "examples.parquet"))));
+
+        // A seed column in every table, each seed's rows once.
+        Assert.Equal(seeds, ParquetTable<RunRow>.ReadAll(Path.Combine(dir, "runs.parquet")).Select(r => r.Seed));
+        Assert.Equal(seeds, ParquetTable<ExampleRow>.ReadAll(Path.Combine(dir, "examples.parquet")).Select(r => r.Seed).Distinct());
+        Assert.Equal(seeds, ParquetTable<StepRow>.ReadAll(Path.Combine(dir, "steps.parquet")).Select(r => r.Seed).Distinct());
+        Assert.Equal(seeds, ParquetTable<PopulationRow>.ReadAll(Path.Combine(dir, "populations.parquet")).Select(r => r.Seed).Distinct());
+
+        // claims.parquet: every seed's rows and the pooled ones; the printed pooled lines are read off them.
+        var claims = ParquetTable<ClaimRow>.ReadAll(Path.Combine(dir, "claims.parquet"));
+        Assert.Equal([.. seeds.Select(s => s.ToString(System.Globalization.CultureInfo.InvariantCulture)), "pooled"], claims.Select(r => r.Seed).Distinct());
+        var lines = printed.ToString().Split('\n').Where(l => l.StartsWith("claim ", StringComparison.Ordinal) && l.Contains("pooled", StringComparison.Ordinal)).ToList();
+        Assert.Equal(Core.Report.Claims.Lines(claims), lines);
+        Assert.Contains("## Replicates: 2 seeds", File.ReadAllText(Path.Combine(dir, "report.md")), StringComparison.Ordinal);
+
+        // A second run resumes each seed: nothing is recomputed, and the pooled claims are the same.
+        var second = Replicates(TextWriter.Null);
+        Assert.All(second.Stages.Where(s => s.Id.StartsWith("seed-", StringComparison.Ordinal)), s => Assert.Equal("skipped", s.Action));
+        Assert.Equal(first.Stages.Count, second.Stages.Count);
+        Assert.Equal(
+            claims.Select(r => JsonSerializer.Serialize(r)),
+            ParquetTable<ClaimRow>.ReadAll(Path.Combine(dir, "claims.parquet")).Select(r => JsonSerializer.Serialize(r)));
+    }
+
+    [Fact]
     public void A_run_stopped_part_way_and_resumed_gives_the_rows_of_an_uninterrupted_run()
     {
         var config = Tiny();

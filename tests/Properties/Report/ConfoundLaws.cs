@@ -78,6 +78,25 @@ public sealed class ConfoundLaws
             });
         });
 
+    [Property(MaxTest = 10)]
+    public Property Replicates_keep_every_seeds_rows_and_pool_each_test_across_seeds() =>
+        Prop.ForAll(Specs.ToArbitrary(), Gen.Choose(2, 3).ToArbitrary(), (spec, s) =>
+        {
+            var runs = Enumerable.Range(0, s).Select(k => SyntheticRun.Generate(spec with { Seed = spec.Seed + (ulong)(1000 * k) })).ToList();
+            var combined = new RunTables([.. runs.SelectMany(r => r.Runs)], [.. runs.SelectMany(r => r.Examples)], [.. runs.SelectMany(r => r.Steps)], [.. runs.SelectMany(r => r.Populations)]);
+            var pooled = Build(combined);
+            var single = runs.Select(Build).ToList();
+            var tests = single[0].ClaimRows.Count(r => r.Statistic is "mann_whitney" or "van_elteren");
+            var pooledRows = pooled.ClaimRows.Where(r => r.Seed == Replicates.PooledSeed).ToList();
+            return pooled.Replicates.Count == s
+                && single.Zip(pooled.Replicates, (one, rep) => one.ClaimRows.Select(r => r with { }).SequenceEqual(rep.Rows)).All(ok => ok)
+                && pooledRows.Count(r => r.Part != "all") == tests
+                && pooledRows.Where(r => r.Part != "all" && r.Effect is not null).All(r =>
+                    Math.Abs(r.Effect!.Value - single.Select(m => m.ClaimRows.Single(x => (x.Claim, x.Part, x.Analysis, x.Exposure) == (r.Claim, r.Part, r.Analysis, r.Exposure)).Effect)
+                        .OfType<double>().Average()) < 1e-12)
+                && Claims.Lines(pooled.ClaimRows).All(l => l.Contains("(pooled over seeds)", StringComparison.Ordinal));
+        });
+
     [Property(MaxTest = 15)]
     public Property Claims_parquet_rows_carry_every_test_and_the_printed_lines_read_their_combined_rows() =>
         Prop.ForAll(Specs.ToArbitrary(), spec =>

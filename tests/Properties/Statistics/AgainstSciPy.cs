@@ -92,6 +92,26 @@ public sealed class AgainstSciPy
     }
 
     [Fact]
+    public void Pooling_across_replicates_is_scipy_t_interval_and_ttest_1samp_against_one_half()
+    {
+        double[][] cases = [[0.6, 0.7, 0.65], [0.2, 0.55, 0.4, 0.3], [0.51, 0.49], [0.9, 0.95, 0.85, 0.99, 0.7]];
+        var reference = SciPy.Run(
+            "out = []\nfor a in data:\n    m = float(np.mean(a)); se = float(stats.sem(a)); lo, hi = stats.t.interval(0.95, len(a) - 1, loc=m, scale=se)\n"
+            + "    out.append([m, float(lo), float(hi), float(stats.ttest_1samp(a, 0.5).pvalue)])\nprint(json.dumps(out))",
+            cases);
+        for (var i = 0; i < cases.Length; i++)
+        {
+            var (mean, low, high, p) = Unlearning.Core.Report.Replicates.Across(cases[i], 0.95);
+            double[] ours = [mean, low, high, p];
+            for (var j = 0; j < 4; j++)
+            {
+                var expected = reference[i][j].GetDouble();
+                Assert.True(Math.Abs(ours[j] - expected) <= 1e-9 * Math.Max(1, Math.Abs(expected)), $"case {i}, value {j}: {ours[j]:R} vs SciPy {expected:R}");
+            }
+        }
+    }
+
+    [Fact]
     public void Spearman_rho_and_p_match_scipy_spearmanr()
     {
         var cases = Cases().Where(c => c.X.Length >= 3).Select(c =>
