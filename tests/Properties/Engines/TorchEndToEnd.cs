@@ -71,4 +71,20 @@ public sealed class TorchEndToEnd : IDisposable
 
     private static int Gpt2CheckpointBos(string dir) =>
         System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "data", "examples.json"))).RootElement.GetProperty("bos").GetInt32();
+
+    [Fact]
+    public void The_torch_engine_runs_the_methods_that_read_a_retain_batch_and_theta0()
+    {
+        // kl (θ0's pass on the retain batch) and npo with λ > 0 (logπ0 and a retain batch) through the pipeline on LibTorch.
+        var config = EndToEnd.Tiny("engine=torch", "unlearning.methods=[kl, npo]", "unlearning.npo.lambda=0.5", "unlearning.retain_batch_size=4");
+        var dir = Path.Combine(_root, "methods");
+        Run(config, dir, TorchParity.Torch.Value);
+        var examples = ParquetTable<ExampleRow>.ReadAll(Path.Combine(dir, "examples.parquet"));
+        var steps = ParquetTable<StepRow>.ReadAll(Path.Combine(dir, "steps.parquet"));
+        Assert.Equal(["kl", "npo"], examples.Select(e => e.Method).Distinct());
+        Assert.Equal(10, examples.Count);
+        Assert.All(examples, e => Assert.NotEqual(ExampleStatus.Diverged, e.Status));
+        Assert.All(examples, e => Assert.Equal(4, e.RetainBatchSize));
+        Assert.All(steps.Where(s => s.Step > 0), s => Assert.True(s.Drift > 0 && double.IsFinite(s.GradNorm!.Value)));
+    }
 }
