@@ -149,6 +149,7 @@ public static class ExperimentCommands
         }
 
         var chosen = engine.Match(e => e, _ => throw new UnreachableException());
+
         var replicates = scope == PipelineScope.Run ? parse.GetValue(o.Replicates) : 1;
         if (replicates < 1)
         {
