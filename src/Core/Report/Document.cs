@@ -205,6 +205,7 @@ public static class Document
             new[] { "configuration hash", $"`{r.ConfigHash}`" },
             new[] { "model", $"GPT-2, {r.NLayer} layers, width {r.NEmbd}, {r.NHead} heads, vocabulary {Format.Count(r.VocabSize)}, {Format.Count(r.ModelParameters)} parameters" },
             new[] { "data", $"examples of {r.ExampleTokens} tokens; {Format.Count(r.TrainExamples)} training, {Format.Count(r.ForgetId)} forget ID, {Format.Count(r.ForgetOod)} forget OOD; populations of {Format.Count(r.PopulationSize)} per source" },
+            new[] { "unlearning method", MethodComparison.Describe(m) },
             new[] { "tables", $"{Format.Count(r.StepRows)} evaluated steps, {Format.Count(r.PopulationRows)} population examples" },
             new[] { "time", $"started {r.StartedAt:yyyy-MM-dd HH:mm} UTC; training {Format.Seconds(r.TrainSeconds)}, reference {Format.Seconds(r.ReferenceSeconds)}, unlearning {Format.Seconds(r.ForgetSeconds)}; {r.Threads} {(r.Threads == 1 ? "thread" : "threads")}" },
         };

@@ -61,6 +61,15 @@ public static class MethodComparison
     private static ReportModel Tag(ReportModel m, string method) =>
         m with { ClaimRows = [.. m.ClaimRows.Select(r => r with { Method = method })] };
 
+    /// <summary>The method the report's sections are on (docs/methods.md), and the others of the run.</summary>
+    public static string Describe(ReportModel m)
+    {
+        var first = m.Methods.Count > 0 ? m.Methods[0].Method : m.ClaimRows.FirstOrDefault()?.Method ?? "gradient_ascent";
+        return m.Methods.Count > 1
+            ? $"`{first}` in these sections; also {string.Join(", ", m.Methods.Skip(1).Select(x => $"`{x.Method}`"))} (\"Methods compared\")"
+            : $"`{first}`";
+    }
+
     /// <summary>The report's method comparison (nothing with one method).</summary>
     public static IReadOnlyList<Block> Blocks(ReportModel m)
     {

@@ -42,6 +42,7 @@ public sealed class MethodReportTests
 
         var markdown = RenderedReport.Of(model, "svg").Markdown;
         Assert.Contains("## Methods compared", markdown, StringComparison.Ordinal);
+        Assert.Contains("| unlearning method | `gradient_ascent` in these sections; also `npo` (\"Methods compared\") |", markdown, StringComparison.Ordinal);
         Assert.DoesNotContain("## Methods compared", RenderedReport.Of(Build(ascent), "svg").Markdown, StringComparison.Ordinal);
     }
 }
