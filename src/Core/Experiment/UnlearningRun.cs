@@ -67,15 +67,15 @@ public static class UnlearningRun
     private const double Ln2 = 0.69314718055994530942;
 
     /// <summary>
-    /// Runs the target. <paramref name="onStep"/> is called after every ascent step (for progress);
+    /// Runs the target. <paramref name="onStep"/> is called after every unlearning step (for progress);
     /// <paramref name="cancel"/> is checked between steps.
     /// </summary>
     public static Either<InputError, UnlearningOutcome> Execute(
-        UnlearningInputs inputs, ITrainer ascent, IEvaluator evaluator, Action<int> onStep, CancellationToken cancel)
+        UnlearningInputs inputs, ITrainer trainer, IEvaluator evaluator, Action<int> onStep, CancellationToken cancel)
     {
         try
         {
-            return Run(inputs, ascent, evaluator, onStep, cancel);
+            return Run(inputs, trainer, evaluator, onStep, cancel);
         }
         catch (InputException e)
         {
@@ -96,7 +96,7 @@ public static class UnlearningRun
     }
 
     private static UnlearningOutcome Run(
-        UnlearningInputs inputs, ITrainer ascent, IEvaluator evaluator, Action<int> onStep, CancellationToken cancel)
+        UnlearningInputs inputs, ITrainer trainer, IEvaluator evaluator, Action<int> onStep, CancellationToken cancel)
     {
         var c = inputs.Config;
         var u = c.Unlearning;
@@ -119,12 +119,12 @@ public static class UnlearningRun
             sequences.AddRange(inputs.Validation[s]);
         }
 
-        var objective = ascent.Settings.Objective;
+        var objective = trainer.Settings.Objective;
         var retainSeed = objective.UsesRetain ? UnlearningMethods.RetainSeed(c.Seed, inputs.Targets[0].ExampleId) : (long?)null;
         var retain = retainSeed is { } rs ? new RetainBatches(inputs.Retain ?? [], u.RetainBatchSize, rs) : null;
         IReadOnlyList<double> referenceLogProbs = objective.UsesReferenceLogProbs ? [.. inputs.Targets.Select(x => -x.Baseline.BitsBase * Ln2)] : [];
         var status = (string?)null;
-        var state = TrainState.Start(inputs.Theta0.Clone(), ascent.Settings.Optimizer);
+        var state = TrainState.Start(inputs.Theta0.Clone(), trainer.Settings.Optimizer);
         double? lastGradNorm = null;
         for (int t = 0; ; t++)
         {
@@ -264,8 +264,8 @@ public static class UnlearningRun
             }
 
             cancel.ThrowIfCancellationRequested();
-            var step = Get(ascent.Step(state, new ObjectiveBatch(targetTokens, retain?.Next() ?? [], referenceLogProbs, inputs.Theta0)));
-            ascent.Recycle(state);
+            var step = Get(trainer.Step(state, new ObjectiveBatch(targetTokens, retain?.Next() ?? [], referenceLogProbs, inputs.Theta0)));
+            trainer.Recycle(state);
             state = step.State;
             lastGradNorm = step.GradNorm;
             onStep(t + 1);
@@ -276,7 +276,7 @@ public static class UnlearningRun
             }
         }
 
-        ascent.Recycle(state);
+        trainer.Recycle(state);
         return new UnlearningOutcome(tracks.Select(k => Summarize(c, k, status, retainSeed)).ToList(), tracks.SelectMany(k => k.Rows).ToList());
     }
 
