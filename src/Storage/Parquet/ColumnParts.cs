@@ -30,12 +30,14 @@ internal static class ColumnParts
         _ => throw new ArgumentException($"column {spec.Name}: no writer for {column.GetType().Name}"),
     };
 
-    private static Task Flat<T>(ParquetRowGroupWriter group, DataField field, bool optional, ReadOnlyMemory<T> values, bool[]? defined)
+    private static async Task Flat<T>(ParquetRowGroupWriter group, DataField field, bool optional, ReadOnlyMemory<T> values, bool[]? defined)
         where T : struct
     {
         if (!optional)
         {
-            return group.WriteAsync(field, values);
+            await group.WriteAsync(field, values).ConfigureAwait(false);
+            ChunkStatistics.Correct(group, values.Span);
+            return;
         }
 
         var span = values.Span;
@@ -51,10 +53,11 @@ internal static class ColumnParts
             }
         }
 
-        return group.WriteAllPartsAsync<T>(field, present.AsMemory(0, k), (ReadOnlyMemory<int>)levels, null, default);
+        await group.WriteAllPartsAsync<T>(field, present.AsMemory(0, k), (ReadOnlyMemory<int>)levels, null, default).ConfigureAwait(false);
+        ChunkStatistics.Correct<T>(group, present.AsSpan(0, k));
     }
 
-    private static Task Lists(ParquetRowGroupWriter group, DataField field, bool optional, ColumnValues<int[]?> c)
+    private static async Task Lists(ParquetRowGroupWriter group, DataField field, bool optional, ColumnValues<int[]?> c)
     {
         int empty = optional ? 1 : 0;
         long total = 0, entries = 0;
@@ -86,7 +89,8 @@ internal static class ColumnParts
             }
         }
 
-        return group.WriteAllPartsAsync<int>(field, values, (ReadOnlyMemory<int>)definition, (ReadOnlyMemory<int>)repetition, default);
+        await group.WriteAllPartsAsync<int>(field, values, (ReadOnlyMemory<int>)definition, (ReadOnlyMemory<int>)repetition, default).ConfigureAwait(false);
+        ChunkStatistics.Correct<int>(group, values);
     }
 
     /// <summary>Reads one column chunk of <paramref name="rows"/> rows holding <paramref name="entries"/> level entries (the chunk's num_values).</summary>

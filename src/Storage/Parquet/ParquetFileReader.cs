@@ -107,10 +107,11 @@ public sealed class ParquetFileReader : IDisposable
         }
 
         stream.Position = 0;
+        var view = new PaddedFooterStream(stream, footerLength);
         ParquetReader reader;
         try
         {
-            reader = Blocking.Wait(() => ParquetReader.CreateAsync(stream, new ParquetOptions(), leaveStreamOpen: true));
+            reader = Blocking.Wait(() => ParquetReader.CreateAsync(view, new ParquetOptions(), leaveStreamOpen: true));
         }
         catch (Exception e) when (Damaged(e))
         {
@@ -233,8 +234,8 @@ public sealed class ParquetFileReader : IDisposable
             if (group.GetStatistics(leaf) is { } st)
             {
                 nulls = st.NullCount;
-                // Parquet.Net 6.1 records min = max = 0 for a chunk with no values and lets a leading NaN
-                // stand as both bounds: show neither as a bound.
+                // Other writers (and Parquet.Net without ChunkStatistics) may record bounds for a chunk
+                // with no values, or NaN as a bound: show neither as a bound.
                 bool none = nulls is { } n && spec.Type != ColumnType.Int32List && n >= md.NumValues;
                 min = none ? null : Stat(spec, st.MinValue);
                 max = none ? null : Stat(spec, st.MaxValue);

@@ -87,6 +87,34 @@ public sealed class ParquetCorruptionTests : IDisposable
         Assert.True(errors > 100, $"only {errors} flips were detected");
     }
 
+    [Fact]
+    public void A_damaged_end_of_footer_never_hangs_the_reader()
+    {
+        // Parquet.Net's Thrift reader spins for ever past the end of a footer whose last byte (the
+        // closing STOP) is damaged; the reader hands it the footer followed by zeros (PaddedFooterStream).
+        var (_, bytes, _) = Original(true);
+        var path = Path.Combine(_dir, "footer-end.parquet");
+        int stop = bytes.Length - 9;
+        Assert.Equal(0, bytes[stop]);
+        for (int x = 1; x < 256; x++)
+        {
+            var copy = (byte[])bytes.Clone();
+            copy[stop] ^= (byte)x;
+            File.WriteAllBytes(path, copy);
+            var read = Task.Run(() =>
+            {
+                try
+                {
+                    ReadAll(path);
+                }
+                catch (StorageFormatException e) when (e.Message.Contains(path, StringComparison.Ordinal))
+                {
+                }
+            });
+            Assert.True(read.Wait(TimeSpan.FromSeconds(60)), $"reading with footer byte {stop} XOR {x} did not finish");
+        }
+    }
+
     /// <summary>A run folder: the four tables, written as the Host writes them, and its manifest.</summary>
     private string RunFolder()
     {
