@@ -113,7 +113,7 @@ public sealed class DuckDbInteropTests : IDisposable
             }
         }, runs: 25);
 
-    /// <summary>Every table the Host writes (SPEC §9's four and the training curves), as DuckDB reads it: every row, every column, the same value.</summary>
+    /// <summary>Every table the Host writes (SPEC §9's four, the training curves and the claims), as DuckDB reads it: every row, every column, the same value.</summary>
     [Property(MaxTest = 12)]
     public Property DuckDB_reads_every_table_with_the_same_values() =>
         Prop.ForAll(Gen.Choose(0, int.MaxValue - 1).ToArbitrary(), seed =>
@@ -125,6 +125,7 @@ public sealed class DuckDbInteropTests : IDisposable
             SameInDuckDb(RandomRows.Of<StepRow>(rng, rng.Next(0, 200)), Tables.Steps, groupRows);
             SameInDuckDb(RandomRows.Of<PopulationRow>(rng, rng.Next(0, 120)), Tables.Populations, groupRows);
             SameInDuckDb(RandomRows.Of<TrainingCurveRow>(rng, rng.Next(0, 90)), "curve_base", groupRows);
+            SameInDuckDb(RandomRows.Of<ClaimRow>(rng, rng.Next(0, 30)), Tables.Claims, groupRows);
         });
 
     private void SameInDuckDb<TRow>(TRow[] rows, string table, int groupRows)
