@@ -65,6 +65,14 @@ public sealed class ParquetFileWriter : IDisposable
             {
                 CompressionMethod = o.Compression == ParquetCompression.Snappy ? CompressionMethod.Snappy : CompressionMethod.None,
             };
+
+            // Parquet.Net dictionary-encodes a string column only when asked; ids, sources and
+            // statuses repeat, so ask for every string column (it still writes PLAIN when values
+            // are mostly distinct).
+            foreach (var c in schema.Columns.Where(c => c.Type == ColumnType.String))
+            {
+                parquetOptions.ColumnEncodingHints[c.Name] = EncodingHint.Dictionary;
+            }
             _writer = Blocking.Wait(() => ParquetWriter.CreateAsync(parquetSchema, _stream, parquetOptions));
             var kv = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var (key, value) in metadata ?? [])
