@@ -31,10 +31,6 @@ public sealed record RunRow
     /// <summary>JSON object of component and package versions.</summary>
     public required string Versions { get; init; }
     public required string Status { get; init; }
-    /// <summary>The step at which training θ0 met a non-finite loss (then θ0 is the last weights with a finite one); null when it did not.</summary>
-    public int? BaseDivergedAt { get; init; }
-    /// <summary>The same for θref (the earliest over the reference seeds).</summary>
-    public int? ReferenceDivergedAt { get; init; }
 }
 
 /// <summary>examples.parquet: one row per forget example.</summary>

@@ -265,9 +265,32 @@ public sealed class ExperimentWork(
 
     private Evaluator Evaluator(Gpt2Config gpt) => _evaluator ??= new Evaluator(gpt, config.Evaluation.BatchSize, Threads);
 
+    private IEnumerable<string> ModelNames() =>
+        ["base", .. Enumerable.Range(0, config.Reference.Seeds).Select(k => k == 0 ? "reference" : $"reference-{k}")];
+
+    private StoredTraining? Training(string model)
+    {
+        var path = Path.ChangeExtension(folder.Curve(model), ".json");
+        return File.Exists(path) ? ReadJson<StoredTraining>(path, "the training record") : null;
+    }
+
+    /// <summary>Training runs that met a non-finite loss, as "MODEL at step N" (runs.status then says so).</summary>
+    private List<string> TrainingDiverged() =>
+        [.. ModelNames().Select(m => (Model: m, At: Training(m)?.DivergedAt)).Where(x => x.At is not null).Select(x => $"{x.Model} at step {x.At}")];
+
     private void Score(IRunProgress progress)
     {
         var clock = Stopwatch.StartNew();
+        if (TrainingDiverged() is { Count: > 0 } diverged)
+        {
+            // θ0 or θref diverged: exposure against them means nothing. The run goes on to record it:
+            // no scores, no unlearning rows, runs.status "training_diverged: …" (and the report shows it).
+            RunFolder.WriteAllTextAtomic(folder.ScoresFile, JsonSerializer.Serialize(
+                new StoredScores(new Dictionary<string, StoredPopulation>(), new Dictionary<string, StoredUtility>(), [], new Dictionary<string, StoredMembership>(), 0), Json));
+            log.Line($"score: skipped, training diverged ({string.Join(", ", diverged)})");
+            return;
+        }
+
         var ex = Examples();
         var gpt = Get(Gpt2Config.Validate(ModelConfig()));
         var evaluator = Evaluator(gpt);
@@ -374,6 +397,13 @@ public sealed class ExperimentWork(
         var clock = Stopwatch.StartNew();
         var ex = Examples();
         var scores = Scores();
+        if (scores.Baselines.Count == 0 && TrainingDiverged().Count > 0)
+        {
+            RunFolder.WriteAllTextAtomic(folder.Part(stage.Id["forget/".Length..]), JsonSerializer.Serialize(new StoredPart(stage.Id, [], [], 0, 0), Json));
+            log.Line($"{stage.Id}: skipped, training diverged");
+            return;
+        }
+
         var gpt = Get(Gpt2Config.Validate(ModelConfig()));
         var theta0 = Theta0(gpt);
         var evaluator = Evaluator(gpt);
@@ -440,16 +470,8 @@ public sealed class ExperimentWork(
         var gpt = ModelConfig();
         var byId = ex.Examples.ToDictionary(e => e.Id, StringComparer.Ordinal);
 
-        StoredTraining? Training(string model)
-        {
-            var path = Path.ChangeExtension(folder.Curve(model), ".json");
-            return File.Exists(path) ? ReadJson<StoredTraining>(path, "the training record") : null;
-        }
-
         double? Seconds(string model) => Training(model)?.Seconds;
-        var referenceNames = Enumerable.Range(0, config.Reference.Seeds).Select(k => k == 0 ? "reference" : $"reference-{k}").ToList();
-        var baseDiverged = Training("base")?.DivergedAt;
-        var referenceDiverged = referenceNames.Select(m => Training(m)?.DivergedAt).Where(d => d is not null).Min();
+        var trainingDiverged = TrainingDiverged();
 
         var run = new RunRow
         {
@@ -470,14 +492,12 @@ public sealed class ExperimentWork(
             StartedAt = File.GetCreationTimeUtc(folder.ConfigFile),
             FinishedAt = DateTime.UtcNow,
             TrainSeconds = Seconds("base"),
-            ReferenceSeconds = referenceNames.Sum(m => Seconds(m) ?? 0),
+            ReferenceSeconds = ModelNames().Skip(1).Sum(m => Seconds(m) ?? 0),
             ForgetSeconds = parts.Sum(p => p.Seconds),
             Threads = config.Threads,
             Versions = JsonSerializer.Serialize(Versions()),
-            Status = baseDiverged is not null || referenceDiverged is not null ? "training_diverged"
+            Status = trainingDiverged.Count > 0 ? "training_diverged: " + string.Join(", ", trainingDiverged)
                 : parts.SelectMany(p => p.Examples).Any(e => e.Status == ExampleStatus.Diverged) ? "finished_with_divergence" : "finished",
-            BaseDivergedAt = baseDiverged,
-            ReferenceDivergedAt = referenceDiverged,
         };
 
         RunFolder.WriteAtomic(folder.Table(Tables.Runs), path => ParquetTable<RunRow>.Write(path, [run], Tables.Metadata(Tables.Runs, configJson)));

@@ -122,10 +122,9 @@ public sealed class RunJournal
             if (!RunFolder.CanRedo(stage))
             {
                 throw new InputError(
-                    Path.Combine(_folder.Root, path), "sha256",
-                    $"the file manifest.json records ({_files[path].Bytes} bytes, SHA-256 {_files[path].Sha256}); it cannot be recomputed "
-                    + "without changing the results made from it: restore it, or delete the run folder to start again",
-                    problem).ToException();
+                    Path.Combine(_folder.Root, path), "sha256", Recorded(_files[path]),
+                    $"{problem}: the file is damaged, and {stage.Id} cannot be redone without changing the results made from it "
+                    + "(restore the file from a copy, or delete the run folder to start again)").ToException();
             }
 
             Drop(stage, delete: true);
@@ -148,8 +147,10 @@ public sealed class RunJournal
             .Where(x => x.Problem is not null)
             .Select(x => new InputError(
                 Path.Combine(_folder.Root, x.File.Path), "sha256",
-                $"the file manifest.json records ({x.File.Bytes} bytes, SHA-256 {x.File.Sha256})", x.Problem!)),
+                Recorded(x.File), x.Problem!)),
     ];
+
+    private static string Recorded(ManifestFile f) => $"{f.Bytes} bytes with SHA-256 {f.Sha256}, as manifest.json records";
 
     private const string Missing = "missing";
 
