@@ -273,8 +273,8 @@ public sealed class MalformedInputTests : IDisposable
             ("footer length past the file", WithFooterLength(valid, (uint)valid.Length * 2), "footer length: expected"),
             ("footer length zero", WithFooterLength(valid, 0), "footer length: expected"),
             ("footer bytes garbage", WithFooterGarbage(valid), "footer: expected"),
-            ("three bytes", "PAR"u8.ToArray(), "bytes"),
-            ("empty", [], "bytes"),
+            ("three bytes", "PAR"u8.ToArray(), "PAR1"),
+            ("empty", [], "PAR1"),
             ("only the two magics", [.. "PAR1PAR1"u8], "length: expected at least 12 bytes"),
         };
         var inspect = bytes.Select((c, i) =>
@@ -289,7 +289,7 @@ public sealed class MalformedInputTests : IDisposable
 
         // report: each table replaced by a malformed file, or by a table of another schema, one at a time.
         var reportCases = new List<(string, Func<(int, string, string)>, string[], Func<bool>)>();
-        foreach (var (name, table, content, named) in bytes.Select(b => (b.Name, "steps", (Func<string, byte[]>)(_ => b.Bytes), b.Named == "PAR1" ? "magic" : b.Named))
+        foreach (var (name, table, content, named) in bytes.Select(b => (b.Name, "steps", (Func<string, byte[]>)(_ => b.Bytes), b.Named != "PAR1" ? b.Named : b.Bytes.Length < 12 ? "bytes" : "magic"))
             .Concat(
             [
                 ("populations as runs (another schema)", "runs", dir => File.ReadAllBytes(Path.Combine(dir, "populations.parquet")), "column run_id: expected a string column"),
