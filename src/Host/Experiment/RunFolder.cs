@@ -6,12 +6,14 @@ using Unlearning.Storage;
 namespace Unlearning.Host.Experiment;
 
 /// <summary>
-/// The output folder of one configuration, and what in it says a stage is done. Every file is
+/// The output folder of one configuration, and which files each stage writes. Every file is
 /// written under a temporary name and renamed into place, so a file that exists is complete; a
-/// stage's marker (below) is written last, so a stage whose marker exists is complete.
+/// stage is done when manifest.json lists its outputs with their SHA-256 and they still match
+/// (<see cref="RunJournal"/>; docs/reliability.md).
 /// <code>
 /// config.json              the resolved configuration (reads back with --config)
-/// manifest.json            config hash, versions, every output file with its SHA-256
+/// manifest.json            config hash, versions, every finished file with its SHA-256 (after each stage)
+/// .lock, .lock-owner       the folder's lock and its holder (<see cref="RunLock"/>)
 /// log.txt                  what ran, when, how long
 /// data/                    tokenizer (vocab.json, merges.txt), example sets (examples.json)
 /// models/base/             θ0 in Hugging Face's layout; models/reference/ (θref, k = 0), reference-k/
