@@ -132,6 +132,12 @@ public static class ExperimentCommands
         {
             return BadInput(name, json, output, error, [e.Error]);
         }
+        catch (IOException e)
+        {
+            // config.json could not be written (a full disk): nothing ran.
+            error.WriteLine($"{Cli.Name} {name}: failed: {e.Message}");
+            return ExitCodes.RunFailed;
+        }
 
         folder.RemoveLeftovers();
         using var log = new RunLog(folder.LogFile);
@@ -142,6 +148,11 @@ public static class ExperimentCommands
         }
 
         console.WriteLine($"unlearn {name}: preset {config.Preset}, config {hash[..12]}, output {folder.Root}");
+        if (folderLock.TakenOverFrom is { } previous)
+        {
+            console.WriteLine($"unlearn {name}: took over the lock left by {previous}");
+        }
+
 
         PipelineResult result;
         int code;

@@ -74,7 +74,7 @@ public sealed class RunJournal
         return new RunJournal(folder, manifest.RunId, manifest.Config, manifest.Versions, manifest.Files);
     }
 
-    private static Storage.Manifest.RunManifest ReadManifest(RunFolder folder)
+    private static RunManifest ReadManifest(RunFolder folder)
     {
         try
         {
@@ -219,7 +219,7 @@ public sealed class RunJournal
             files.Add(Manifests.Describe(_folder.Root, "config.json"));
         }
 
-        var manifest = new Storage.Manifest.RunManifest(
+        var manifest = new RunManifest(
             _runId, _config, Manifests.ConfigHash(_config), _versions, [.. files.OrderBy(f => f.Path, StringComparer.Ordinal)], DateTime.UtcNow);
         Manifests.Write(_folder.ManifestFile, manifest);
     }

@@ -36,6 +36,7 @@ public sealed class LockTests(UninterruptedRun whole)
         Assert.Contains($"process {holder.Id} ", File.ReadAllText(Path.Combine(dir, Host.Experiment.RunLock.OwnerFileName)), StringComparison.Ordinal);
         var resumed = Cli.Capture(TinyRun.Args("run", dir));
         Assert.True(resumed.Code == ExitCodes.Success, resumed.Error);
+        Assert.Contains($"unlearn run: took over the lock left by process {holder.Id} (unlearn run, since ", resumed.Output, StringComparison.Ordinal);
         Assert.Contains($"lock: taken over from process {holder.Id} (unlearn run, since ", File.ReadAllText(Path.Combine(dir, "log.txt")), StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(dir, Host.Experiment.RunLock.OwnerFileName)));
         Assert.Equal(whole.Rows, TinyRun.Rows(dir));
