@@ -86,9 +86,9 @@ public static class ReportCommand
                         error.WriteLine($"{Cli.Name} report: note: {notice}");
                     }
 
-                    foreach (var claim in written.Model.Claims)
+                    foreach (var line in Claims.Lines(written.Model.ClaimRows))
                     {
-                        output.WriteLine($"claim {claim.Number}: {Verdicts.Text(claim.Verdict)} ({claim.Reason})");
+                        output.WriteLine(line);
                     }
 
                     journal?.Record(ReportStage);

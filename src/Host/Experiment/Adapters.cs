@@ -66,6 +66,6 @@ internal static class ReportStage
     public static (IReadOnlyList<string> Notices, IReadOnlyList<string> Claims) Write(string runFolder) =>
         Reporting.ReportFiles.Write(runFolder, Reporting.ParquetRunTables.Read, Reporting.Rasterizer.Find())
             .Match(
-                written => (written.Notices, (IReadOnlyList<string>)[.. written.Model.Claims.Select(c => $"claim {c.Number}: {Core.Report.Verdicts.Text(c.Verdict)} ({c.Reason})")]),
+                written => (written.Notices, Core.Report.Claims.Lines(written.Model.ClaimRows)),
                 e => throw e.ToException());
 }

@@ -104,7 +104,7 @@ public sealed class ExperimentWork(
                 .Select(s => new SourcePlan(
                     s.Name, s.Source.Forget, s.Source.Repeats, s.Source.Population, s.Source.Validation,
                     s.Name == SourceNames.Canary ? DocumentRoles.OnePerDocument : DocumentRoles.Fraction)),
-        ]);
+        ], d.RepeatLevels.Values);
     }
 
     private void BuildData(IRunProgress progress)
@@ -498,6 +498,10 @@ public sealed class ExperimentWork(
             Versions = JsonSerializer.Serialize(Versions()),
             Status = trainingDiverged.Count > 0 ? "training_diverged: " + string.Join(", ", trainingDiverged)
                 : parts.SelectMany(p => p.Examples).Any(e => e.Status == ExampleStatus.Diverged) ? "finished_with_divergence" : "finished",
+            QualityExposure = config.Metrics.QualityExposure,
+            Tau = config.Metrics.Tau,
+            Delta = config.Metrics.Delta,
+            ReferenceModels = config.Reference.Seeds,
         };
 
         RunFolder.WriteAtomic(folder.Table(Tables.Runs), path => ParquetTable<RunRow>.Write(path, [run], Tables.Metadata(Tables.Runs, configJson)));
@@ -516,6 +520,7 @@ public sealed class ExperimentWork(
                 Tokens = byId[id].Tokens,
                 BitsBase = p.BitsBase[i],
                 BitsRef = p.BitsRef.Average(b => b[i]),
+                Seed = config.Seed,
             });
         });
         RunFolder.WriteAtomic(folder.Table(Tables.Populations), path => ParquetTable<PopulationRow>.Write(path, populationRows, Tables.Metadata(Tables.Populations, configJson)));

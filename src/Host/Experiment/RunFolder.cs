@@ -1,6 +1,7 @@
 using System.Text;
 using Unlearning.Core.Errors;
 using Unlearning.Core.Experiment;
+using Unlearning.Host.Reporting;
 using Unlearning.Storage;
 
 namespace Unlearning.Host.Experiment;
@@ -90,7 +91,7 @@ public sealed class RunFolder
         StageKind.Score => ["scores/scores.json"],
         StageKind.Forget => [Relative(Part(stage.Id["forget/".Length..]))],
         StageKind.Tables => [.. TableNames.Select(t => t + ".parquet")],
-        StageKind.Report => ["report.html", "report.md"],
+        StageKind.Report => [ReportFiles.ClaimsFile, ReportFiles.HtmlFile, ReportFiles.MarkdownFile],
         _ => throw new ArgumentOutOfRangeException(nameof(stage), stage.Kind, "stage kind"),
     };
 
@@ -107,9 +108,10 @@ public sealed class RunFolder
             || relative == $"curves/{ModelName(stage)}.json" || relative == $"curves/{ModelName(stage)}.parquet",
         StageKind.Score => relative.StartsWith("scores/", StringComparison.Ordinal),
         StageKind.Forget => relative == Relative(Part(stage.Id["forget/".Length..])),
-        StageKind.Tables => !relative.Contains('/', StringComparison.Ordinal) && relative.EndsWith(".parquet", StringComparison.Ordinal),
+        StageKind.Tables => TableNames.Any(t => relative == t + ".parquet"),
         StageKind.Report => !relative.Contains('/', StringComparison.Ordinal)
-            && (relative is "report.md" or "report.html" || relative.EndsWith(".svg", StringComparison.Ordinal) || relative.EndsWith(".png", StringComparison.Ordinal)),
+            && (relative is ReportFiles.MarkdownFile or ReportFiles.HtmlFile or ReportFiles.ClaimsFile
+                || relative.EndsWith(".svg", StringComparison.Ordinal) || relative.EndsWith(".png", StringComparison.Ordinal)),
         _ => false,
     };
 

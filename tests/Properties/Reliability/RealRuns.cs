@@ -149,7 +149,7 @@ internal static class TinyRun
         "model.n_layer=1", "model.n_embd=16", "model.n_head=2", "model.n_positions=16",
         "training.steps=40", "training.batch_size=8", "training.warmup_steps=4", "training.learning_rate=0.01",
         "unlearning.max_steps=8", "unlearning.dense_steps=4", "unlearning.eval_every=2", "unlearning.stop_margin=2",
-        "evaluation.batch_size=32",
+        "evaluation.batch_size=32", "data.repeat_levels=[]",
     ];
 
     public static string[] Args(string command, string dir, params string[] more) =>

@@ -30,7 +30,7 @@ public sealed class TrainingDivergenceTests : IDisposable
         }
 
         var diverged = new List<string>();
-        foreach (var model in new[] { "base", "reference" })
+        foreach (var model in new[] { "base" }.Concat(Enumerable.Range(0, config.Reference.Seeds).Select(k => k == 0 ? "reference" : $"reference-{k}")))
         {
             var training = JsonSerializer.Deserialize<StoredTraining>(File.ReadAllText(Path.Combine(dir, "curves", model + ".json")), ExperimentWork.Json)!;
             var at = Assert.IsType<int>(training.DivergedAt);
