@@ -3,13 +3,11 @@ using Unlearning.Core.Errors;
 using Unlearning.Core.Report;
 using Unlearning.Core.Results;
 using Unlearning.Storage;
-using Unlearning.Storage.Manifest;
 using Unlearning.Storage.Parquet;
 
 namespace Unlearning.Host.Reporting;
 
-/// <summary>The four tables of a run folder, read from its Parquet files (src/Storage/Parquet) and nothing else, each checked first
-/// against the SHA-256 in the run's manifest.json when the run has one.</summary>
+/// <summary>The four tables of a run folder, read from its Parquet files (src/Storage/Parquet) and nothing else.</summary>
 public static class ParquetRunTables
 {
     public static Either<InputError, RunTables> Read(string runDirectory)
@@ -25,12 +23,6 @@ public static class ParquetRunTables
 
         try
         {
-            // A finished run's manifest holds each table's SHA-256: a damaged table can still parse.
-            foreach (var table in new[] { Tables.Runs, Tables.Examples, Tables.Steps, Tables.Populations })
-            {
-                Manifests.VerifyFile(Path.Combine(runDirectory, Tables.FileName(table)));
-            }
-
             return new RunTables(
                 ParquetTable<RunRow>.ReadAll(Path.Combine(runDirectory, Tables.FileName(Tables.Runs))),
                 ParquetTable<ExampleRow>.ReadAll(Path.Combine(runDirectory, Tables.FileName(Tables.Examples))),

@@ -181,7 +181,7 @@ public static class Manifests
             {
                 throw new StorageFormatException(
                     file,
-                    "SHA-256",
+                    "sha256",
                     $"{listed.Sha256} ({listed.Bytes} bytes), as {manifestPath} records it",
                     $"{now.Sha256} ({now.Bytes} bytes): the file changed or is damaged since the run wrote it");
             }

@@ -163,12 +163,10 @@ public sealed class ParquetCorruptionTests : IDisposable
         {
             File.WriteAllBytes(path, content);
             (code, _, error) = Cli.Capture("inspect", path);
-            Assert.True(code == ExitCodes.BadInput && error.StartsWith($"{path}: SHA-256: expected ", StringComparison.Ordinal), $"inspect of {table} {what}: exit {code}, {error}");
-            Assert.StartsWith($"{path}: SHA-256: expected ", error, StringComparison.Ordinal);
+            Assert.True(code == ExitCodes.BadInput && error.StartsWith($"{path}: sha256: expected ", StringComparison.Ordinal), $"inspect of {table} {what}: exit {code}, {error}");
 
             (code, _, error) = Cli.Capture("report", run);
-            Assert.True(code == ExitCodes.BadInput && error.Contains($"{path}: SHA-256: expected ", StringComparison.Ordinal), $"report with {table} {what}: exit {code}, {error}");
-            Assert.Contains($"{path}: SHA-256: expected ", error, StringComparison.Ordinal);
+            Assert.True(code == ExitCodes.BadInput && error.Contains($"{path}: sha256: expected ", StringComparison.Ordinal), $"report with {table} {what}: exit {code}, {error}");
         }
     }
 
