@@ -39,7 +39,7 @@ internal static class Parity
         for (int k = 0; k < 6; k++)
         {
             int heads = random.Next(1, 5);
-            var config = new Gpt2Config(random.Next(50, 600), 40, heads * random.Next(4, 17), random.Next(1, 4), heads);
+            var config = new Gpt2Config(random.Next(50, 600), 40, heads * random.Next(8, 17), random.Next(1, 4), heads);
             var (weights, batch) = EngineParity.RandomCase(config, random.Next(1, 5), random.Next(4, 33), (ulong)k);
             foreach (var sign in new[] { 1.0, -1.0 })
             {
