@@ -7,9 +7,9 @@ namespace Unlearning.Bench;
 
 /// <summary>
 /// SPEC §11's parity on a device (bench/gpu/run runs it on CUDA; tests/Properties/Engines runs the
-/// CPU version as tests): loss and every gradient within 1e-4 relative (per tensor, ‖Δ‖₂/‖g‖₂) on
-/// random configurations, weights after 6 AdamW / SGD steps within 2e-2 / 1e-3 of the distance moved
-/// (tests/Properties/Engines/TorchParity.StepTolerance says why), and
+/// CPU version as tests): loss and every gradient within 1e-4 relative (per tensor, ‖Δ‖∞/‖g‖∞) on
+/// random configurations, weights after 6 AdamW (ε = 1e-3, as TorchParity.AdamEps says why) and SGD
+/// steps within 1e-3 of the distance moved, and
 /// the evaluation (bits within 1e-4 relative, log2 p, μ, σ within 1e-3 bits). bf16 is reported, with
 /// a loose bound (2e-2 relative on the loss), since bf16 cannot meet float32 tolerances.
 /// </summary>
@@ -39,7 +39,7 @@ internal static class Parity
         for (int k = 0; k < 6; k++)
         {
             int heads = random.Next(1, 5);
-            var config = new Gpt2Config(random.Next(50, 600), 40, heads * random.Next(4, 17), random.Next(1, 4), heads);
+            var config = new Gpt2Config(random.Next(50, 600), 40, heads * random.Next(8, 17), random.Next(1, 4), heads);
             var (weights, batch) = EngineParity.RandomCase(config, random.Next(1, 5), random.Next(4, 33), (ulong)k);
             foreach (var sign in new[] { 1.0, -1.0 })
             {
@@ -60,7 +60,7 @@ internal static class Parity
                 Math.Max(Math.Abs(p.First.MeanLog2Prob[i] - p.Second.MeanLog2Prob[i]), Math.Abs(p.First.StdLog2Prob[i] - p.Second.StdLog2Prob[i]))))), 1e-3);
         }
 
-        foreach (var (name, optimizer, lr) in new (string, Optimizer, double)[] { ("adamw", new Optimizer.AdamW(0.9, 0.95, 1e-8, 0.1), 1e-3), ("sgd", new Optimizer.Sgd(0.9), 0.05) })
+        foreach (var (name, optimizer, lr) in new (string, Optimizer, double)[] { ("adamw", new Optimizer.AdamW(0.9, 0.95, 1e-3, 0.1), 1e-3), ("sgd", new Optimizer.Sgd(0.9), 0.05) })
         {
             foreach (var sign in new[] { 1.0, -1.0 })
             {
@@ -78,7 +78,7 @@ internal static class Parity
                     st = next;
                 }
 
-                Report($"{name} sign {sign:+0;-0}: weights after 6 steps / distance moved", Gpt2Weights.Distance(sm.Weights, st.Weights) / Gpt2Weights.Distance(sm.Weights, weights), optimizer is Optimizer.AdamW ? 2e-2 : 1e-3);
+                Report($"{name} sign {sign:+0;-0}: weights after 6 steps / distance moved", Gpt2Weights.Distance(sm.Weights, st.Weights) / Gpt2Weights.Distance(sm.Weights, weights), 1e-3);
             }
         }
 

@@ -340,9 +340,9 @@ public static class UnlearningRun
             Method = u.Method,
             LearningRate = u.LearningRate,
             MaxSteps = u.MaxSteps,
-            Lambda = u.Method == "gradient_ascent" ? null : method.Lambda,
-            Beta = u.Method is "npo" or "simnpo" ? method.Beta : null,
-            Gamma = u.Method == "simnpo" ? method.Gamma : null,
+            MethodLambda = u.Method == "gradient_ascent" ? null : method.Lambda,
+            MethodBeta = u.Method is "npo" or "simnpo" ? method.Beta : null,
+            MethodGamma = u.Method == "simnpo" ? method.Gamma : null,
             RetainBatchSize = retainSeed is null ? null : u.RetainBatchSize,
             RetainSeed = retainSeed,
         };

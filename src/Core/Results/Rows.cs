@@ -106,7 +106,8 @@ public sealed record ExampleRow
     public double? MembershipMinKPlusPlusRef { get; init; }
 
     // The unlearning method of this row and its parameters (SPEC §8; docs/methods.md). With several
-    // methods an example has one row per method: (example_id, method) is the key.
+    // methods an example has one row per method: (example_id, method) is the key. (method_lambda, not
+    // lambda: LAMBDA is a keyword of DuckDB's SQL.)
 
     /// <summary>gradient_ascent, grad_diff, kl, npo or simnpo.</summary>
     public string Method { get; init; } = "gradient_ascent";
@@ -118,13 +119,13 @@ public sealed record ExampleRow
     public int? MaxSteps { get; init; }
 
     /// <summary>λ of the retain term (grad_diff, kl, npo, simnpo; null for gradient_ascent).</summary>
-    public double? Lambda { get; init; }
+    public double? MethodLambda { get; init; }
 
     /// <summary>β (npo, simnpo).</summary>
-    public double? Beta { get; init; }
+    public double? MethodBeta { get; init; }
 
     /// <summary>γ (simnpo).</summary>
-    public double? Gamma { get; init; }
+    public double? MethodGamma { get; init; }
 
     /// <summary>|R|, retain sequences per step (null when the method takes no retain batch).</summary>
     public int? RetainBatchSize { get; init; }

@@ -54,9 +54,9 @@ public sealed class MethodsEndToEnd : IDisposable
             Assert.Single(new[] { "grad_diff", "kl", "npo" }.Select(m => byMethod[m].RetainSeed).Distinct());
             Assert.NotNull(byMethod["kl"].RetainSeed);
             Assert.All(new[] { "grad_diff", "kl", "npo" }, m => Assert.Equal(4, byMethod[m].RetainBatchSize));
-            Assert.Equal((null, null, null), (byMethod["gradient_ascent"].Lambda, byMethod["gradient_ascent"].Beta, byMethod["gradient_ascent"].Gamma));
-            Assert.Equal((0.5, 0.1, (double?)null), (byMethod["npo"].Lambda, byMethod["npo"].Beta, byMethod["npo"].Gamma));
-            Assert.Equal((0.0, 0.5, 0.0), (byMethod["simnpo"].Lambda, byMethod["simnpo"].Beta, byMethod["simnpo"].Gamma));
+            Assert.Equal((null, null, null), (byMethod["gradient_ascent"].MethodLambda, byMethod["gradient_ascent"].MethodBeta, byMethod["gradient_ascent"].MethodGamma));
+            Assert.Equal((0.5, 0.1, (double?)null), (byMethod["npo"].MethodLambda, byMethod["npo"].MethodBeta, byMethod["npo"].MethodGamma));
+            Assert.Equal((0.0, 0.5, 0.0), (byMethod["simnpo"].MethodLambda, byMethod["simnpo"].MethodBeta, byMethod["simnpo"].MethodGamma));
             Assert.All(example, e => Assert.Equal((config.Unlearning.LearningRate, config.Unlearning.MaxSteps), (e.LearningRate!.Value, e.MaxSteps!.Value)));
         }
 
