@@ -1,8 +1,9 @@
 using System.Text;
+using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Unlearning.Core.Data;
 using Unlearning.Core.Tokenization;
-using Unlearning.Properties.Checking;
 
 namespace Unlearning.Properties.Data;
 
@@ -59,13 +60,13 @@ public sealed class ExampleSetLaws
     private static ExampleSets Build(World w) =>
         ExampleSets.Build(w.Config, w.Documents, Tokenizer, w.Seed).Match(s => s, e => throw e.ToException());
 
-    [Fact]
-    public void The_same_seed_gives_the_same_sets() =>
-        Law.ForAll(Worlds, w => Build(w).Manifest() == Build(w).Manifest(), runs: 40);
+    [Property(MaxTest = 40)]
+    public Property The_same_seed_gives_the_same_sets() =>
+        Prop.ForAll(Worlds.ToArbitrary(), w => Build(w).Manifest() == Build(w).Manifest());
 
-    [Fact]
-    public void Sizes_are_as_asked_and_D_train_holds_F_id() =>
-        Law.ForAll(Worlds, w =>
+    [Property(MaxTest = 40)]
+    public Property Sizes_are_as_asked_and_D_train_holds_F_id() =>
+        Prop.ForAll(Worlds.ToArbitrary(), w =>
         {
             var sets = Build(w);
             foreach (var plan in w.Config.Sources)
@@ -89,11 +90,11 @@ public sealed class ExampleSetLaws
             Assert.Equal(sets.DTrain.Count + sets.ForgetOod.Sum(e => e.Repeats), sets.BaseTraining.Count);
             Assert.Equal(sets.DTrain.Count - sets.ForgetId.Count, sets.ReferenceTraining.Count);
             Assert.DoesNotContain(sets.ReferenceTraining, e => e.Set == ExampleSet.ForgetId);
-        }, runs: 40);
+        });
 
-    [Fact]
-    public void Every_example_is_L_tokens_of_one_document_traceable_through_the_manifest() =>
-        Law.ForAll(Worlds, w =>
+    [Property(MaxTest = 40)]
+    public Property Every_example_is_L_tokens_of_one_document_traceable_through_the_manifest() =>
+        Prop.ForAll(Worlds.ToArbitrary(), w =>
         {
             var sets = Build(w);
             var documents = w.Documents.Values.SelectMany(d => d).ToDictionary(d => d.Id);
@@ -108,11 +109,11 @@ public sealed class ExampleSetLaws
                 Assert.Equal(bytes.AsSpan((int)e.ByteOffset, e.ByteLength).ToArray(), Tokenizer.DecodeBytes(e.Tokens));
                 Assert.Equal([e.Id, e.Source, ExampleSets.SetName(e.Set), e.DocumentId, $"{e.TokenOffset}", $"{e.ByteOffset}", $"{e.ByteLength}", $"{e.Repeats}"], row);
             }
-        }, runs: 40);
+        });
 
-    [Fact]
-    public void No_example_is_in_two_sets_and_no_two_examples_overlap() =>
-        Law.ForAll(Worlds, w =>
+    [Property(MaxTest = 40)]
+    public Property No_example_is_in_two_sets_and_no_two_examples_overlap() =>
+        Prop.ForAll(Worlds.ToArbitrary(), w =>
         {
             var sets = Build(w);
             Assert.Equal(sets.All.Count, sets.All.Select(e => e.Id).Distinct().Count());
@@ -124,11 +125,11 @@ public sealed class ExampleSetLaws
                     Assert.True(spans[k - 1].TokenOffset + w.Config.Length <= spans[k].TokenOffset, $"{spans[k - 1].Id} overlaps {spans[k].Id}");
                 }
             }
-        }, runs: 40);
+        });
 
-    [Fact]
-    public void Held_out_examples_never_share_a_document_or_tokens_with_trained_or_forget_examples() =>
-        Law.ForAll(Worlds, w =>
+    [Property(MaxTest = 40)]
+    public Property Held_out_examples_never_share_a_document_or_tokens_with_trained_or_forget_examples() =>
+        Prop.ForAll(Worlds.ToArbitrary(), w =>
         {
             var sets = Build(w);
             var trained = sets.All.Where(e => e.Set is ExampleSet.Train or ExampleSet.ForgetId or ExampleSet.ForgetOod).ToList();
@@ -138,22 +139,22 @@ public sealed class ExampleSetLaws
             Assert.DoesNotContain(heldOut, e => trainedDocuments.Contains(e.DocumentId) || trainedTokens.Contains(string.Join(',', e.Tokens)));
             var populationDocuments = sets.All.Where(e => e.Set == ExampleSet.Population).Select(e => e.DocumentId).ToHashSet();
             Assert.DoesNotContain(sets.All, e => e.Set == ExampleSet.Validation && populationDocuments.Contains(e.DocumentId));
-        }, runs: 40);
+        });
 
-    [Fact]
-    public void The_ID_tokenizer_sees_only_Brown_training_documents() =>
-        Law.ForAll(Worlds, w =>
+    [Property(MaxTest = 40)]
+    public Property The_ID_tokenizer_sees_only_Brown_training_documents() =>
+        Prop.ForAll(Worlds.ToArbitrary(), w =>
         {
             var split = ExampleSets.SplitDocuments(w.Config, w.Documents, w.Seed).Match(s => s, e => throw e.ToException());
             var brown = split.Sources[Sources.Brown];
             var heldOut = brown.Population.Concat(brown.Validation).Select(d => d.Text).ToHashSet();
             Assert.Equal(brown.Training.Select(d => d.Text), split.TokenizerTexts);
             Assert.DoesNotContain(split.TokenizerTexts, heldOut.Contains);
-        }, runs: 40);
+        });
 
-    [Fact]
-    public void Asking_more_than_a_source_holds_says_how_many_it_holds() =>
-        Law.ForAll(Worlds, w =>
+    [Property(MaxTest = 30)]
+    public Property Asking_more_than_a_source_holds_says_how_many_it_holds() =>
+        Prop.ForAll(Worlds.ToArbitrary(), w =>
         {
             var code = w.Config.Plan(Sources.Code)! with { Population = 1_000_000 };
             var config = w.Config with { Sources = [.. w.Config.Sources.Select(p => p.Source == Sources.Code ? code : p)] };
@@ -164,7 +165,7 @@ public sealed class ExampleSetLaws
             var holds = int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
             var exact = config with { Sources = [.. config.Sources.Select(p => p.Source == Sources.Code ? p with { Population = holds } : p)] };
             Assert.Equal(holds, Build(w with { Config = exact }).Population(Sources.Code).Count);
-        }, runs: 30);
+        });
 
     [Fact]
     public void An_unknown_source_in_the_configuration_is_an_error() =>
@@ -184,13 +185,13 @@ public sealed class ExampleSetLaws
                 .Match(_ => "", e => e.ToString()),
             StringComparison.Ordinal);
 
-    [Fact]
-    public void Asking_more_forget_candidates_than_D_train_holds_is_an_error() =>
-        Law.ForAll(Worlds, w =>
+    [Property(MaxTest = 10)]
+    public Property Asking_more_forget_candidates_than_D_train_holds_is_an_error() =>
+        Prop.ForAll(Worlds.ToArbitrary(), w =>
         {
             var brown = w.Config.Plan(Sources.Brown)! with { Forget = 100_000 };
             var config = w.Config with { Train = null, Sources = [.. w.Config.Sources.Select(p => p.Source == Sources.Brown ? brown : p)] };
             var error = ExampleSets.Build(config, w.Documents, Tokenizer, w.Seed).Match(_ => "built", e => e.ToString());
             Assert.Matches(@"^configuration: split\.sources\[brown\]\.forget: expected at most \d+: F_id is drawn from D_train", error);
-        }, runs: 10);
+        });
 }

@@ -1,8 +1,9 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Unlearning.Core.Data;
-using Unlearning.Properties.Checking;
 using Unlearning.Storage.Packages;
 
 namespace Unlearning.Properties.Data;
@@ -110,9 +111,9 @@ public sealed class ReaderTests
             SpamAssassin.BodyText(Encoding.ASCII.GetBytes(
                 "Content-Type: text/plain\nContent-Transfer-Encoding: base64\n\n" + Convert.ToBase64String(Encoding.ASCII.GetBytes("plain words")) + "\n")));
 
-    [Fact]
-    public void Quoted_printable_decoding_inverts_encoding() =>
-        Law.ForAll(Gen.ArrayOf(Gen.Choose(0, 255).Select(b => (byte)b)), bytes =>
+    [Property]
+    public Property Quoted_printable_decoding_inverts_encoding() =>
+        Prop.ForAll(Gen.ArrayOf(Gen.Choose(0, 255).Select(b => (byte)b)).ToArbitrary(), bytes =>
         {
             // Encode every byte as =XX, with soft line breaks every 20 bytes.
             var encoded = new StringBuilder();

@@ -1,6 +1,7 @@
+using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Unlearning.Core.Experiment;
-using Unlearning.Properties.Checking;
 
 namespace Unlearning.Properties.Experiment;
 
@@ -29,9 +30,9 @@ public sealed class PlanLaws
             Unlearning = Presets.QuickConfig().Unlearning with { Target = batch ? "batch" : "single", TargetSize = size },
         };
 
-    [Fact]
-    public void The_schedule_starts_at_0_ends_at_T_max_increases_and_is_dense_at_first() =>
-        Law.ForAll(Schedules, u =>
+    [Property]
+    public Property The_schedule_starts_at_0_ends_at_T_max_increases_and_is_dense_at_first() =>
+        Prop.ForAll(Schedules.ToArbitrary(), u =>
         {
             var steps = EvaluationSchedule.Steps(u);
             Assert.Equal(0, steps[0]);
@@ -42,9 +43,9 @@ public sealed class PlanLaws
             Assert.All(Enumerable.Range(-2, u.MaxSteps + 5), t => Assert.Equal(steps.Contains(t), EvaluationSchedule.IsEvaluated(u, t)));
         });
 
-    [Fact]
-    public void A_run_stops_at_T_max_and_early_only_after_the_margin_past_t_star() =>
-        Law.ForAll(Schedules, Gen.Choose(0, 300), (u, tStar) =>
+    [Property]
+    public Property A_run_stops_at_T_max_and_early_only_after_the_margin_past_t_star() =>
+        Prop.ForAll(Schedules.ToArbitrary(), Gen.Choose(0, 300).ToArbitrary(), (u, tStar) =>
         {
             Assert.True(EvaluationSchedule.Stops(u, u.MaxSteps, null));
             var steps = EvaluationSchedule.Steps(u);
@@ -54,9 +55,9 @@ public sealed class PlanLaws
                 : stop == u.MaxSteps || (u.EarlyStop && stop >= tStar + u.StopMargin);
         });
 
-    [Fact]
-    public void Forget_targets_cover_every_candidate_once_within_one_source_and_alternate_sources() =>
-        Law.ForAll(Configs, Candidates, (c, candidates) =>
+    [Property]
+    public Property Forget_targets_cover_every_candidate_once_within_one_source_and_alternate_sources() =>
+        Prop.ForAll(Configs.ToArbitrary(), Candidates.ToArbitrary(), (c, candidates) =>
         {
             var targets = ExperimentPlan.ForgetTargets(c, candidates);
             Assert.Equal(candidates.Select(x => x.ExampleId).Order(), targets.SelectMany(t => t.Examples).Order());
@@ -80,9 +81,9 @@ public sealed class PlanLaws
             return true;
         });
 
-    [Fact]
-    public void Nothing_remains_when_all_is_done_and_everything_when_nothing_is() =>
-        Law.ForAll(Configs, Candidates, (c, candidates) =>
+    [Property]
+    public Property Nothing_remains_when_all_is_done_and_everything_when_nothing_is() =>
+        Prop.ForAll(Configs.ToArbitrary(), Candidates.ToArbitrary(), (c, candidates) =>
         {
             var plan = ExperimentPlan.Full(c, candidates);
             Assert.Empty(ExperimentPlan.Remaining(plan, plan.Select(s => s.Id).ToHashSet()));
@@ -90,9 +91,9 @@ public sealed class PlanLaws
             return c.Reference.Seeds == plan.Count(s => s.Kind == StageKind.TrainReference);
         });
 
-    [Fact]
-    public void Finished_targets_are_not_redone_unless_their_models_are() =>
-        Law.ForAll(Configs, Candidates, Gen.Choose(0, 1000), (c, candidates, seed) =>
+    [Property]
+    public Property Finished_targets_are_not_redone_unless_their_models_are() =>
+        Prop.ForAll(Configs.ToArbitrary(), Candidates.ToArbitrary(), Gen.Choose(0, 1000).ToArbitrary(), (c, candidates, seed) =>
         {
             var plan = ExperimentPlan.Full(c, candidates);
             var random = new Random(seed);

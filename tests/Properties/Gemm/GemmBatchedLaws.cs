@@ -1,6 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
-using Unlearning.Properties.Checking;
+using FsCheck.Xunit;
 using Unlearning.Tensors.LinearAlgebra;
 using G = Unlearning.Tensors.LinearAlgebra.Gemm;
 
@@ -44,9 +44,9 @@ public sealed class GemmBatchedLaws
         from gapC in Gen.Choose(0, 3)
         select new BatchCase(shape, batch, gapA, gapB, gapC);
 
-    [Fact]
-    public void Each_product_of_a_batch_is_the_single_product_bit_for_bit_and_matches_the_reference() =>
-        Law.ForAll(Batches, GemmCases.Isas, GemmCases.Threads, (bc, isa, threads) =>
+    [Property(MaxTest = 120)]
+    public Property Each_product_of_a_batch_is_the_single_product_bit_for_bit_and_matches_the_reference() =>
+        Prop.ForAll(Batches.ToArbitrary(), GemmCases.Isas.ToArbitrary(), GemmCases.Threads.ToArbitrary(), (bc, isa, threads) =>
         {
             var s = bc.Shape;
             float[] a = bc.A, b = bc.B;
@@ -68,12 +68,12 @@ public sealed class GemmBatchedLaws
             }
 
             return true;
-        }, runs: 120);
+        });
 
-    [Fact]
-    public void Attention_shapes_batch_over_heads() =>
+    [Property(MaxTest = 8)]
+    public Property Attention_shapes_batch_over_heads() =>
         // B·H = 8 heads of T = 40, hs = 16: scores S = Q·Kᵀ (transB) and output O = P·V, as attention calls them.
-        Law.ForAll(GemmCases.Isas, GemmCases.Threads, (isa, threads) =>
+        Prop.ForAll(GemmCases.Isas.ToArbitrary(), GemmCases.Threads.ToArbitrary(), (isa, threads) =>
         {
             const int Heads = 8, T = 40, Hs = 16;
             var rng = new Random(7);
@@ -97,5 +97,5 @@ public sealed class GemmBatchedLaws
             double sTol = (Hs + 8) * u * 1, oTol = (T + 8) * u * 20;
             return Enumerable.Range(0, s.Length).All(i => Math.Abs(s[i] - sRef[i]) <= sTol)
                 && Enumerable.Range(0, o.Length).All(i => Math.Abs(o[i] - oRef[i]) <= oTol);
-        }, runs: 8);
+        });
 }

@@ -1,5 +1,6 @@
+using FsCheck;
 using FsCheck.Fluent;
-using Unlearning.Properties.Checking;
+using FsCheck.Xunit;
 using Unlearning.Tensors.LinearAlgebra;
 
 namespace Unlearning.Properties.Gemm;
@@ -19,13 +20,13 @@ public sealed class GemmPackingLaws
         from seed in Gen.Choose(0, 1_000_000)
         select (trans, count, depth, width, seed);
 
-    [Fact]
-    public void Packing_A_writes_its_panels_and_nothing_past_them() =>
-        Law.ForAll(Blocks, b => Packs(b, isA: true));
+    [Property]
+    public Property Packing_A_writes_its_panels_and_nothing_past_them() =>
+        Prop.ForAll(Blocks.ToArbitrary(), b => Packs(b, isA: true));
 
-    [Fact]
-    public void Packing_B_writes_its_panels_and_nothing_past_them() =>
-        Law.ForAll(Blocks, b => Packs(b, isA: false));
+    [Property]
+    public Property Packing_B_writes_its_panels_and_nothing_past_them() =>
+        Prop.ForAll(Blocks.ToArbitrary(), b => Packs(b, isA: false));
 
     /// <summary>
     /// Packs a Count × Depth block (A: Count rows of op(A); B: Count columns of op(B)) into panels of

@@ -1,7 +1,7 @@
 using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Unlearning.Core.Metrics;
-using Unlearning.Properties.Checking;
 
 namespace Unlearning.Properties.Metrics;
 
@@ -18,9 +18,9 @@ public sealed class OutcomeLaws
         from tau in Gen.Elements(0.0, 0.5, 2.0)
         select (Enumerable.Range(0, n).Select(i => i < 10 ? i : 10 + (5 * (i - 10))).ToArray(), et, cost, eref, tau);
 
-    [Fact]
-    public void The_outcome_is_made_of_quality_steps_to_unlearn_and_trade_off() =>
-        Law.ForAll(Runs, r =>
+    [Property]
+    public Property The_outcome_is_made_of_quality_steps_to_unlearn_and_trade_off() =>
+        Prop.ForAll(Runs.ToArbitrary(), r =>
         {
             double e0 = r.Et[0];
             var o = Samples.Right(ForgetOutcome.Of("f", e0, r.Eref, r.Tau, 0, r.Schedule, r.Et, r.Cost));

@@ -1,7 +1,7 @@
 using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Unlearning.Core.Metrics;
-using Unlearning.Properties.Checking;
 
 namespace Unlearning.Properties.Metrics;
 
@@ -18,13 +18,13 @@ public sealed class QualityLaws
         where e0 - eref > tau
         select (e0, eref, tau);
 
-    [Fact]
-    public void Quality_at_step_0_is_0() =>
-        Law.ForAll(Memorized, m => Quality.At(m.E0, m.Eref, m.E0, m.Tau) == 0);
+    [Property]
+    public Property Quality_at_step_0_is_0() =>
+        Prop.ForAll(Memorized.ToArbitrary(), m => Quality.At(m.E0, m.Eref, m.E0, m.Tau) == 0);
 
-    [Fact]
-    public void Quality_is_1_exactly_when_the_exposure_equals_the_references() =>
-        Law.ForAll(Memorized, Gen.OneOf(Exposures, Gen.Constant(-1.0), Gen.Elements(-2.0, 2.0)), (m, et) =>
+    [Property]
+    public Property Quality_is_1_exactly_when_the_exposure_equals_the_references() =>
+        Prop.ForAll(Memorized.ToArbitrary(), Gen.OneOf(Exposures, Gen.Constant(-1.0), Gen.Elements(-2.0, 2.0)).ToArbitrary(), (m, et) =>
         {
             // −1: Et = Eref; ±2: Et one ulp either side of Eref, where the quotient rounds to 1.
             et = et == -1 ? m.Eref : et == -2 ? Math.BitDecrement(m.Eref) : et == 2 ? Math.BitIncrement(m.Eref) : et;
@@ -32,14 +32,14 @@ public sealed class QualityLaws
             return (q == 1) == (et == m.Eref) && (q > 1) == (et < m.Eref);
         });
 
-    [Fact]
-    public void Quality_is_null_exactly_when_the_excess_exposure_is_at_most_tau() =>
-        Law.ForAll(Exposures, Exposures, Gen.Choose(0, 300).Select(i => i / 100.0), (e0, eref, tau) =>
+    [Property]
+    public Property Quality_is_null_exactly_when_the_excess_exposure_is_at_most_tau() =>
+        Prop.ForAll(Exposures.ToArbitrary(), Exposures.ToArbitrary(), Gen.Choose(0, 300).Select(i => i / 100.0).ToArbitrary(), (e0, eref, tau) =>
             (Quality.At(e0, eref, eref, tau) is null) == (Quality.ExcessExposure(e0, eref) <= tau));
 
-    [Fact]
-    public void Quality_falls_as_exposure_rises() =>
-        Law.ForAll(Memorized, Exposures, Exposures, (m, a, b) =>
+    [Property]
+    public Property Quality_falls_as_exposure_rises() =>
+        Prop.ForAll(Memorized.ToArbitrary(), Exposures.ToArbitrary(), Exposures.ToArbitrary(), (m, a, b) =>
             Quality.At(m.E0, m.Eref, Math.Min(a, b), m.Tau) >= Quality.At(m.E0, m.Eref, Math.Max(a, b), m.Tau));
 
     private static readonly Gen<(int[] Schedule, double[] Exposures, double Eref, double Delta)> Runs =
@@ -49,9 +49,9 @@ public sealed class QualityLaws
         from delta in Gen.Elements(0.0, 0.1, 1.0)
         select (gaps.Select((_, i) => gaps.Skip(1).Take(i).Sum()).ToArray(), exposures, eref, delta);
 
-    [Fact]
-    public void Steps_to_unlearn_is_the_first_crossing_on_the_schedule_or_censored_at_its_end() =>
-        Law.ForAll(Runs, r =>
+    [Property]
+    public Property Steps_to_unlearn_is_the_first_crossing_on_the_schedule_or_censored_at_its_end() =>
+        Prop.ForAll(Runs.ToArbitrary(), r =>
         {
             var t = Samples.Right(StepsToUnlearn.Find(r.Schedule, r.Exposures, r.Eref, r.Delta));
             int first = Array.FindIndex(r.Exposures, e => e <= r.Eref + r.Delta);
@@ -76,9 +76,9 @@ public sealed class QualityLaws
         Assert.Equal("example brown-17 (source brown): schedule[2]: expected strictly increasing steps ≥ 0, found 2", e.ToString());
     }
 
-    [Fact]
-    public void Utility_cost_is_the_relative_perplexity_increase_and_delta_loss_the_nll_difference() =>
-        Law.ForAll(Gen.ArrayOf(Gen.Choose(1, 2_000_000).Select(i => -i / 100_000.0)).Where(a => a.Length > 0), Gen.Choose(-300, 300), (lps, shift) =>
+    [Property]
+    public Property Utility_cost_is_the_relative_perplexity_increase_and_delta_loss_the_nll_difference() =>
+        Prop.ForAll(Gen.ArrayOf(Gen.Choose(1, 2_000_000).Select(i => -i / 100_000.0)).Where(a => a.Length > 0).ToArbitrary(), Gen.Choose(-300, 300).ToArbitrary(), (lps, shift) =>
         {
             UtilitySum Sum(double s) => lps.Aggregate(UtilitySum.Empty, (u, lp) => UtilitySum.Add(u, Math.Min(0, lp + s), lp > -1));
             var u0 = Samples.Right(Utility.Of("brown", Sum(0)));
@@ -92,9 +92,9 @@ public sealed class QualityLaws
                 && Utility.DeltaLoss(u0, ut) == ut.MeanNll - u0.MeanNll;
         });
 
-    [Fact]
-    public void Trade_off_area_of_a_constant_cost_is_that_cost_and_of_a_linear_cost_half_its_slope() =>
-        Law.ForAll(Gen.ArrayOf(Gen.Choose(1, 1000)).Where(a => a.Length > 0), Gen.Choose(1, 500).Select(i => i / 100.0), (increments, c) =>
+    [Property]
+    public Property Trade_off_area_of_a_constant_cost_is_that_cost_and_of_a_linear_cost_half_its_slope() =>
+        Prop.ForAll(Gen.ArrayOf(Gen.Choose(1, 1000)).Where(a => a.Length > 0).ToArbitrary(), Gen.Choose(1, 500).Select(i => i / 100.0).ToArbitrary(), (increments, c) =>
         {
             // A quality path rising to at least 1; cost constant c after step 0, or c·Q.
             double total = increments.Sum();
@@ -112,9 +112,9 @@ public sealed class QualityLaws
             return constant.ReachesOne && Math.Abs(constant.Area - expected) < 1e-12 && linear.ReachesOne && Math.Abs(linear.Area - (c / 2)) < 1e-12;
         });
 
-    [Fact]
-    public void Trade_off_area_ignores_steps_that_reach_no_new_quality_and_reports_a_curve_that_stops_short() =>
-        Law.ForAll(Gen.ArrayOf(Gen.Choose(-200, 900).Select(i => i / 1000.0)).Where(a => a.Length > 0), qs =>
+    [Property]
+    public Property Trade_off_area_ignores_steps_that_reach_no_new_quality_and_reports_a_curve_that_stops_short() =>
+        Prop.ForAll(Gen.ArrayOf(Gen.Choose(-200, 900).Select(i => i / 1000.0)).Where(a => a.Length > 0).ToArbitrary(), qs =>
         {
             var q = qs.Prepend(0).ToArray();
             var u = q.Select((x, i) => i * 0.01).ToArray();

@@ -1,16 +1,17 @@
+using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Unlearning.Core.Model;
 using Unlearning.Core.Training;
-using Unlearning.Properties.Checking;
 using Unlearning.Tensors.Randomness;
 
 namespace Unlearning.Properties.Model;
 
 public sealed class EvaluationLaws
 {
-    [Fact]
-    public void The_score_is_the_summed_bits_and_agrees_with_the_training_loss() =>
-        Law.ForAll(Gpt2ModelLaws.TinyModels, m =>
+    [Property(MaxTest = 30)]
+    public Property The_score_is_the_summed_bits_and_agrees_with_the_training_loss() =>
+        Prop.ForAll(Gpt2ModelLaws.TinyModels.ToArbitrary(), m =>
         {
             var (config, batch, length, seed) = m;
             var weights = Gpt2Weights.Init(config, seed);
@@ -22,11 +23,11 @@ public sealed class EvaluationLaws
             return scores.Count == batch
                 && scores.All(s => Math.Abs(s.NllBits + s.Log2Probs.Sum(x => (double)x)) < 1e-4 * s.NllBits)
                 && Math.Abs(meanNats - loss) < 1e-5 * loss;
-        }, runs: 30);
+        });
 
-    [Fact]
-    public void Scores_do_not_depend_on_the_batch_size_or_on_the_other_sequences() =>
-        Law.ForAll(Gpt2ModelLaws.TinyModels, Gen.Choose(1, 4), (m, batchSize) =>
+    [Property(MaxTest = 30)]
+    public Property Scores_do_not_depend_on_the_batch_size_or_on_the_other_sequences() =>
+        Prop.ForAll(Gpt2ModelLaws.TinyModels.ToArbitrary(), Gen.Choose(1, 4).ToArbitrary(), (m, batchSize) =>
         {
             var (config, batch, length, seed) = m;
             var weights = Gpt2Weights.Init(config, seed);
@@ -38,11 +39,11 @@ public sealed class EvaluationLaws
                 && Math.Abs(last.NllBits - alone[0].NllBits) <= 1e-5 * alone[0].NllBits
                 && last.Top1Correct.SequenceEqual(alone[0].Top1Correct)
                 && last.MeanLog2Prob.Zip(alone[0].MeanLog2Prob).All(p => Math.Abs(p.Item1 - p.Item2) < 1e-5);
-        }, runs: 30);
+        });
 
-    [Fact]
-    public void The_first_token_is_predicted_from_BOS_alone_and_later_tokens_never_leak_backwards() =>
-        Law.ForAll(Gpt2ModelLaws.TinyModels.Where(m => m.Length >= 2), m =>
+    [Property(MaxTest = 30)]
+    public Property The_first_token_is_predicted_from_BOS_alone_and_later_tokens_never_leak_backwards() =>
+        Prop.ForAll(Gpt2ModelLaws.TinyModels.Where(m => m.Length >= 2).ToArbitrary(), m =>
         {
             var (config, _, length, seed) = m;
             var weights = Gpt2Weights.Init(config, seed);
@@ -60,11 +61,11 @@ public sealed class EvaluationLaws
                 && s[0].Log2Probs.AsSpan(0, length - 1).SequenceEqual(s[1].Log2Probs.AsSpan(0, length - 1))
                 && s[0].Log2Probs[0] == s[2].Log2Probs[0]
                 && s[0].MeanLog2Prob[0] == s[2].MeanLog2Prob[0];
-        }, runs: 30);
+        });
 
-    [Fact]
-    public void A_model_with_zero_embeddings_predicts_uniformly() =>
-        Law.ForAll(Gpt2ModelLaws.TinyModels, m =>
+    [Property(MaxTest = 20)]
+    public Property A_model_with_zero_embeddings_predicts_uniformly() =>
+        Prop.ForAll(Gpt2ModelLaws.TinyModels.ToArbitrary(), m =>
         {
             var (config, batch, length, seed) = m;
             var weights = Gpt2Weights.Init(config, seed);
@@ -77,7 +78,7 @@ public sealed class EvaluationLaws
                 && s.MeanLog2Prob.All(x => Math.Abs(x + bits) < 1e-4 * bits + 1e-5)
                 && s.StdLog2Prob.All(x => Math.Abs(x) < 1e-3)
                 && s.Log2Probs.All(x => Math.Abs(x + bits) < 1e-4 * bits + 1e-5));
-        }, runs: 20);
+        });
 
     [Fact]
     public void Bad_input_is_refused_before_any_work_with_the_value_and_the_limit()
@@ -107,9 +108,9 @@ public sealed class EvaluationLaws
         Assert.Equal("checkpoint: h.0.mlp.c_fc.weight: expected a tensor of shape [8, 32], found nothing", Gpt2Weights.FromArrays(config, arrays, "checkpoint").Match(_ => "", e => e.ToString()));
     }
 
-    [Fact]
-    public void Weight_distance_is_a_metric_and_clones_are_independent() =>
-        Law.ForAll(Gen.Choose(0, int.MaxValue), seed =>
+    [Property(MaxTest = 30)]
+    public Property Weight_distance_is_a_metric_and_clones_are_independent() =>
+        Prop.ForAll(Gen.Choose(0, int.MaxValue).ToArbitrary(), seed =>
         {
             var config = new Gpt2Config(11, 4, 4, 1, 2);
             var a = Gpt2Weights.Init(config, (ulong)seed);
@@ -120,5 +121,5 @@ public sealed class EvaluationLaws
             return Gpt2Weights.Distance(a, a) == 0 && ab == Gpt2Weights.Distance(b, a)
                 && Gpt2Weights.Distance(a, c) == 3 && a["ln_f.bias"][0] == 0
                 && Gpt2Weights.Distance(b, c) <= ab + 3 + 1e-12;
-        }, runs: 30);
+        });
 }

@@ -1,7 +1,8 @@
+using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Unlearning.Core.Model;
 using Unlearning.Core.Training;
-using Unlearning.Properties.Checking;
 using Unlearning.Properties.Kernels;
 using Unlearning.Tensors.Randomness;
 
@@ -27,13 +28,13 @@ public sealed class Gpt2ModelLaws
     private static TrainSettings Adam(double lr = 1e-3, double? clip = 1.0, double sign = 1) =>
         new(new Optimizer.AdamW(), new LearningRateSchedule.Constant(lr), clip, sign);
 
-    [Fact]
-    public void Every_parameter_gradient_of_the_model_is_the_derivative_of_the_mean_nll() =>
+    [Property(MaxTest = 15)]
+    public Property Every_parameter_gradient_of_the_model_is_the_derivative_of_the_mean_nll() =>
         // n_embd ≥ 6: a LayerNorm over 3 to 5 channels of random vectors often meets a row of near-zero
         // variance, where the loss curves on the scale sqrt(ε) ≈ 3e-3 and no float32 finite
         // difference step is both above rounding and inside the smooth region. (PyTorch parity
         // covers other shapes; the kernel laws cover LayerNorm itself at every width.)
-        Law.ForAll(TinyModels.Where(m => m.Config.NEmbd >= 6), m =>
+        Prop.ForAll(TinyModels.Where(m => m.Config.NEmbd >= 6).ToArbitrary(), m =>
         {
             var (config, batch, length, seed) = m;
             var rng = new GaussianRng(seed);
@@ -57,7 +58,7 @@ public sealed class Gpt2ModelLaws
                     throw new InvalidOperationException($"{weights.Specs[i].Name}: numeric {d.Numeric}, analytic {d.Analytic}");
                 }
             }
-        }, runs: 15);
+        });
 
     [Fact]
     public void Initialisation_follows_GPT2_and_depends_only_on_the_seed()
@@ -80,9 +81,9 @@ public sealed class Gpt2ModelLaws
         Assert.All(a["ln_f.bias"], x => Assert.Equal(0f, x));
     }
 
-    [Fact]
-    public void Same_seed_and_batches_give_bit_identical_weights_whatever_the_thread_count() =>
-        Law.ForAll(TinyModels, Gen.Choose(2, 4), (m, threads) =>
+    [Property(MaxTest = 10)]
+    public Property Same_seed_and_batches_give_bit_identical_weights_whatever_the_thread_count() =>
+        Prop.ForAll(TinyModels.ToArbitrary(), Gen.Choose(2, 4).ToArbitrary(), (m, threads) =>
         {
             var (config, batch, length, seed) = m;
             var rng = new GaussianRng(seed);
@@ -111,7 +112,7 @@ public sealed class Gpt2ModelLaws
             }
 
             return true;
-        }, runs: 10);
+        });
 
     [Fact]
     public void A_step_never_changes_the_state_it_was_given()

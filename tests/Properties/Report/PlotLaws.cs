@@ -1,7 +1,7 @@
 using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Unlearning.Core.Plotting;
-using Unlearning.Properties.Checking;
 
 namespace Unlearning.Properties.Report;
 
@@ -13,9 +13,9 @@ public sealed class PlotLaws
         from scale in Gen.Elements(1e-4, 1e-2, 1.0, 100.0)
         select (a * scale, (a + span) * scale);
 
-    [Fact]
-    public void Ticks_cover_the_data_with_a_1_2_5_step_and_a_handful_of_values() =>
-        Law.ForAll(Ranges, r =>
+    [Property]
+    public Property Ticks_cover_the_data_with_a_1_2_5_step_and_a_handful_of_values() =>
+        Prop.ForAll(Ranges.ToArbitrary(), r =>
         {
             var (low, high, step, values) = Ticks.Nice(r.Min, r.Max);
             var mantissa = step / Math.Pow(10, Math.Floor(Math.Log10(step)));
@@ -25,9 +25,9 @@ public sealed class PlotLaws
                 && values.Zip(values.Skip(1), (a, b) => b > a).All(ok => ok);
         });
 
-    [Fact]
-    public void Tick_labels_are_distinct() =>
-        Law.ForAll(Ranges, r =>
+    [Property]
+    public Property Tick_labels_are_distinct() =>
+        Prop.ForAll(Ranges.ToArbitrary(), r =>
         {
             var (_, _, step, values) = Ticks.Nice(r.Min, r.Max);
             var labels = values.Select(v => Ticks.Format(v, step)).ToList();

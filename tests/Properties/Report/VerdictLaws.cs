@@ -1,9 +1,9 @@
 using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Unlearning.Core.Report;
 using Unlearning.Core.Results;
 using Unlearning.Core.Statistics;
-using Unlearning.Properties.Checking;
 
 namespace Unlearning.Properties.Report;
 
@@ -41,9 +41,9 @@ public sealed class VerdictLaws
 
     private static IEnumerable<ClaimTest> Tests(ReportModel m) => m.Claims.SelectMany(c => c.Tests);
 
-    [Fact]
-    public void Swapping_ID_and_OOD_reverses_the_direction_of_every_directional_claim() =>
-        Law.ForAll(Specs, spec =>
+    [Property(MaxTest = 30)]
+    public Property Swapping_ID_and_OOD_reverses_the_direction_of_every_directional_claim() =>
+        Prop.ForAll(Specs.ToArbitrary(), spec =>
         {
             var tables = SyntheticRun.Generate(spec);
             var before = Tests(Build(tables)).ToList();
@@ -62,11 +62,11 @@ public sealed class VerdictLaws
                 Assert.True(b.Verdict != Verdict.Holds || a.Verdict == Verdict.DoesNotHold, $"{b.Id}: holds, but after the swap {a.Verdict}");
                 Assert.True(a.Verdict != Verdict.Holds || b.Verdict == Verdict.DoesNotHold, $"{b.Id}: {b.Verdict}, but holds after the swap");
             }
-        }, runs: 30);
+        });
 
-    [Fact]
-    public void Swapping_ID_and_OOD_leaves_claim_3_and_its_correlations_alone() =>
-        Law.ForAll(Specs, spec =>
+    [Property(MaxTest = 20)]
+    public Property Swapping_ID_and_OOD_leaves_claim_3_and_its_correlations_alone() =>
+        Prop.ForAll(Specs.ToArbitrary(), spec =>
         {
             var tables = SyntheticRun.Generate(spec);
             var before = Build(tables);
@@ -78,7 +78,7 @@ public sealed class VerdictLaws
                 Assert.Equal(row.N, mirrored.N);
                 Assert.True((double.IsNaN(row.Rho) && double.IsNaN(mirrored.Rho)) || row.Rho == mirrored.Rho);
             }
-        }, runs: 20);
+        });
 
     [Fact]
     public void The_clear_synthetic_run_holds_and_its_mirror_does_not()
@@ -101,9 +101,9 @@ public sealed class VerdictLaws
         Assert.NotEqual(Verdict.Holds, claims[1].Verdict);
     }
 
-    [Fact]
-    public void Adding_a_constant_to_every_t_star_changes_no_verdict_statistic_or_p_value() =>
-        Law.ForAll(Specs, Gen.Choose(1, 50), (spec, c) =>
+    [Property(MaxTest = 25)]
+    public Property Adding_a_constant_to_every_t_star_changes_no_verdict_statistic_or_p_value() =>
+        Prop.ForAll(Specs.ToArbitrary(), Gen.Choose(1, 50).ToArbitrary(), (spec, c) =>
         {
             var tables = SyntheticRun.Generate(spec);
             var shifted = tables with { Examples = tables.Examples.Select(e => e with { StepsToUnlearn = e.StepsToUnlearn + c }).ToList() };
@@ -124,11 +124,11 @@ public sealed class VerdictLaws
             }
 
             return true;
-        }, runs: 25);
+        });
 
-    [Fact]
-    public void With_too_few_examples_in_a_group_the_verdicts_are_inconclusive() =>
-        Law.ForAll(Specs, Gen.Choose(0, 4), (spec, few) =>
+    [Property(MaxTest = 20)]
+    public Property With_too_few_examples_in_a_group_the_verdicts_are_inconclusive() =>
+        Prop.ForAll(Specs.ToArbitrary(), Gen.Choose(0, 4).ToArbitrary(), (spec, few) =>
         {
             var m = Build(SyntheticRun.Generate(spec with { IdExamples = few }));
             Assert.Equal(Verdict.Inconclusive, m.Claims[0].Verdict);
@@ -136,26 +136,26 @@ public sealed class VerdictLaws
             Assert.All(Tests(m), t => Assert.Equal(Verdict.Inconclusive, t.Verdict));
             Assert.All(m.Correlations.Where(r => r.Group == "ID"), r => Assert.Equal("too few", r.Finding));
             return true;
-        }, runs: 20);
+        });
 
-    [Fact]
-    public void A_strictly_increasing_transform_of_memorization_changes_no_correlation() =>
-        Law.ForAll(Specs, spec =>
+    [Property(MaxTest = 20)]
+    public Property A_strictly_increasing_transform_of_memorization_changes_no_correlation() =>
+        Prop.ForAll(Specs.ToArbitrary(), spec =>
         {
             var tables = SyntheticRun.Generate(spec);
             var transformed = tables with { Examples = tables.Examples.Select(e => e with { Memorization = Math.Exp(3 * e.Memorization) - 7 }).ToList() };
             var before = Build(tables).Correlations;
             var after = Build(transformed).Correlations;
             Assert.Equal(before.Select(r => (r.Rho, r.PValue, r.Finding)), after.Select(r => (r.Rho, r.PValue, r.Finding)));
-        }, runs: 20);
+        });
 
-    [Fact]
-    public void The_report_is_the_same_for_the_same_tables() =>
-        Law.ForAll(Specs, spec =>
+    [Property(MaxTest = 10)]
+    public Property The_report_is_the_same_for_the_same_tables() =>
+        Prop.ForAll(Specs.ToArbitrary(), spec =>
         {
             var tables = SyntheticRun.Generate(spec);
             return RenderedReport.Of(Build(tables), "png").Markdown == RenderedReport.Of(Build(tables), "png").Markdown;
-        }, runs: 10);
+        });
 
     [Fact]
     public void Two_group_rule_follows_significance_and_direction()
@@ -172,9 +172,9 @@ public sealed class VerdictLaws
         Assert.Equal(Verdict.Inconclusive, Verdicts.TwoGroup(10, 10, Test(55, 0.6), Effect(0.3, 0.56), settings).Verdict);
     }
 
-    [Fact]
-    public void Holm_adjustment_never_lowers_a_p_value_and_keeps_their_order() =>
-        Law.ForAll(Gen.Choose(1, 12).SelectMany(n => Gen.ArrayOf(Gen.Choose(0, 1000).Select(v => v / 1000.0), n)), ps =>
+    [Property]
+    public Property Holm_adjustment_never_lowers_a_p_value_and_keeps_their_order() =>
+        Prop.ForAll(Gen.Choose(1, 12).SelectMany(n => Gen.ArrayOf(Gen.Choose(0, 1000).Select(v => v / 1000.0), n)).ToArbitrary(), ps =>
         {
             var adjusted = Verdicts.Holm(ps);
             var pairs = ps.Zip(adjusted, (raw, adj) => (Raw: raw, Adjusted: adj)).ToList();

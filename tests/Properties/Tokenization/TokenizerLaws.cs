@@ -1,8 +1,9 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Unlearning.Core.Tokenization;
-using Unlearning.Properties.Checking;
 using Unlearning.Properties.Data;
 
 namespace Unlearning.Properties.Tokenization;
@@ -41,24 +42,24 @@ public sealed class TokenizerLaws
     private static readonly Lazy<BpeTokenizer> Small = new(() =>
         BpeTokenizer.Train(BrownSample.Texts(40), 600).Match(t => t, e => throw e.ToException()));
 
-    [Fact]
-    public void The_scanner_cuts_as_GPT2s_regex_on_BMP_text() =>
-        Law.ForAll(BmpTexts, text =>
+    [Property(MaxTest = 500)]
+    public Property The_scanner_cuts_as_GPT2s_regex_on_BMP_text() =>
+        Prop.ForAll(BmpTexts.ToArbitrary(), text =>
         {
             var pieces = new List<(int Start, int Length)>();
             PreTokenizer.Split(text, pieces);
             var expected = Gpt2Pattern.Matches(text).Select(m => m.Value);
             Assert.Equal(expected, pieces.Select(p => text.Substring(p.Start, p.Length)));
-        }, runs: 500);
+        });
 
-    [Fact]
-    public void Pieces_tile_any_text() =>
-        Law.ForAll(Texts, text =>
+    [Property(MaxTest = 500)]
+    public Property Pieces_tile_any_text() =>
+        Prop.ForAll(Texts.ToArbitrary(), text =>
         {
             var pieces = new List<(int Start, int Length)>();
             PreTokenizer.Split(text, pieces);
             return string.Concat(pieces.Select(p => text.Substring(p.Start, p.Length))) == text && pieces.All(p => p.Length > 0);
-        }, runs: 500);
+        });
 
     [Fact]
     public void An_astral_letter_joins_the_word_around_it()
@@ -68,17 +69,17 @@ public sealed class TokenizerLaws
         Assert.Equal([(0, 4), (4, 2)], pieces);
     }
 
-    [Fact]
-    public void GPT2_decoding_inverts_encoding_on_any_string() =>
-        Law.ForAll(Texts, text => TestPackages.Gpt2.Decode(TestPackages.Gpt2.Encode(text)) == text, runs: 500);
+    [Property(MaxTest = 500)]
+    public Property GPT2_decoding_inverts_encoding_on_any_string() =>
+        Prop.ForAll(Texts.ToArbitrary(), text => TestPackages.Gpt2.Decode(TestPackages.Gpt2.Encode(text)) == text);
 
-    [Fact]
-    public void A_trained_tokenizer_decoding_inverts_encoding_on_any_string() =>
-        Law.ForAll(Texts, text => Small.Value.Decode(Small.Value.Encode(text)) == text, runs: 500);
+    [Property(MaxTest = 500)]
+    public Property A_trained_tokenizer_decoding_inverts_encoding_on_any_string() =>
+        Prop.ForAll(Texts.ToArbitrary(), text => Small.Value.Decode(Small.Value.Encode(text)) == text);
 
-    [Fact]
-    public void Token_bytes_concatenate_to_the_UTF8_of_the_text() =>
-        Law.ForAll(Texts, text =>
+    [Property]
+    public Property Token_bytes_concatenate_to_the_UTF8_of_the_text() =>
+        Prop.ForAll(Texts.ToArbitrary(), text =>
             Small.Value.DecodeBytes(Small.Value.Encode(text)).SequenceEqual(Encoding.UTF8.GetBytes(text)));
 
     [Fact]
@@ -90,12 +91,12 @@ public sealed class TokenizerLaws
         Assert.Equal("a<|endoftext|>b", gpt2.Decode(tokens));
     }
 
-    [Fact]
-    public void Encoding_is_the_same_in_any_thread_and_with_a_warm_memo() =>
-        Law.ForAll(Gen.ArrayOf(Texts, 8), texts =>
+    [Property(MaxTest = 30)]
+    public Property Encoding_is_the_same_in_any_thread_and_with_a_warm_memo() =>
+        Prop.ForAll(Gen.ArrayOf(Texts, 8).ToArbitrary(), texts =>
         {
             var fresh = BpeTokenizer.Load(Small.Value.Save().VocabJson, Small.Value.Save().MergesTxt).Match(t => t, e => throw e.ToException());
             var parallel = texts.AsParallel().Select(t => Small.Value.Encode(t)).ToArray();
             return texts.Select(fresh.Encode).Zip(parallel, (x, y) => x.SequenceEqual(y)).All(same => same);
-        }, runs: 30);
+        });
 }

@@ -1,6 +1,7 @@
+using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Unlearning.Core.Tokenization;
-using Unlearning.Properties.Checking;
 using Unlearning.Properties.Data;
 
 namespace Unlearning.Properties.Tokenization;
@@ -85,18 +86,18 @@ public sealed class TrainerLaws
     private static BpeTokenizer Train(IEnumerable<string> texts, int size) =>
         BpeTokenizer.Train(texts, size).Match(t => t, e => throw e.ToException());
 
-    [Fact]
-    public void The_incremental_trainer_makes_the_textbook_trainers_merges() =>
-        Law.ForAll(Corpora, Gen.Choose(257, 300), (texts, size) =>
+    [Property(MaxTest = 60)]
+    public Property The_incremental_trainer_makes_the_textbook_trainers_merges() =>
+        Prop.ForAll(Corpora.ToArbitrary(), Gen.Choose(257, 300).ToArbitrary(), (texts, size) =>
         {
             var t = Train(texts, size);
             Assert.Equal(NaiveMerges(texts, size), MergesOf(t));
             return true;
-        }, runs: 60);
+        });
 
-    [Fact]
-    public void Training_ignores_the_order_of_the_texts() =>
-        Law.ForAll(Corpora, texts =>
+    [Property]
+    public Property Training_ignores_the_order_of_the_texts() =>
+        Prop.ForAll(Corpora.ToArbitrary(), texts =>
             Train(texts, 290).Save() == Train(texts.Reverse(), 290).Save());
 
     [Fact]
@@ -110,9 +111,9 @@ public sealed class TrainerLaws
         Assert.True(t.Encode(text).Length < System.Text.Encoding.UTF8.GetByteCount(text) / 2, "merges learnt on the text compress it at least 2×");
     }
 
-    [Fact]
-    public void Saved_files_load_to_the_same_tokenizer() =>
-        Law.ForAll(Corpora, TokenizerLaws.Texts, (texts, probe) =>
+    [Property]
+    public Property Saved_files_load_to_the_same_tokenizer() =>
+        Prop.ForAll(Corpora.ToArbitrary(), TokenizerLaws.Texts.ToArbitrary(), (texts, probe) =>
         {
             var t = Train(texts, 280);
             var files = t.Save();
