@@ -7,27 +7,27 @@ using Unlearning.Tensors.Randomness;
 
 namespace Unlearning.Properties.Model;
 
+[Properties(Arbitrary = new[] { typeof(ModelArbitraries) })]
 public sealed class EvaluationLaws
 {
     [Property(MaxTest = 30)]
-    public Property The_score_is_the_summed_bits_and_agrees_with_the_training_loss() =>
-        Prop.ForAll(Gpt2ModelLaws.TinyModels.ToArbitrary(), m =>
-        {
-            var (config, batch, length, seed) = m;
-            var weights = Gpt2Weights.Init(config, seed);
-            var sequences = Gpt2ModelLaws.RandomSequences(new GaussianRng(seed), batch, length, config.VocabSize);
-            var scores = new Evaluator(config, 2, 2).Evaluate(weights, sequences).Ok();
-            var trainer = new Trainer(config, new TrainSettings(new Optimizer.Sgd(), new LearningRateSchedule.Constant(0)), 2);
-            var (loss, _) = ((double, Gpt2Weights))trainer.LossAndGradient(weights, sequences);
-            double meanNats = scores.Average(s => s.NllBits) * Math.Log(2) / length;
-            return scores.Count == batch
-                && scores.All(s => Math.Abs(s.NllBits + s.Log2Probs.Sum(x => (double)x)) < 1e-4 * s.NllBits)
-                && Math.Abs(meanNats - loss) < 1e-5 * loss;
-        });
+    public bool The_score_is_the_summed_bits_and_agrees_with_the_training_loss(TinyModel m)
+    {
+        var (config, batch, length, seed) = m;
+        var weights = Gpt2Weights.Init(config, seed);
+        var sequences = Gpt2ModelLaws.RandomSequences(new GaussianRng(seed), batch, length, config.VocabSize);
+        var scores = new Evaluator(config, 2, 2).Evaluate(weights, sequences).Ok();
+        var trainer = new Trainer(config, new TrainSettings(new Optimizer.Sgd(), new LearningRateSchedule.Constant(0)), 2);
+        var (loss, _) = ((double, Gpt2Weights))trainer.LossAndGradient(weights, sequences);
+        double meanNats = scores.Average(s => s.NllBits) * Math.Log(2) / length;
+        return scores.Count == batch
+            && scores.All(s => Math.Abs(s.NllBits + s.Log2Probs.Sum(x => (double)x)) < 1e-4 * s.NllBits)
+            && Math.Abs(meanNats - loss) < 1e-5 * loss;
+    }
 
     [Property(MaxTest = 30)]
-    public Property Scores_do_not_depend_on_the_batch_size_or_on_the_other_sequences() =>
-        Prop.ForAll(Gpt2ModelLaws.TinyModels.ToArbitrary(), Gen.Choose(1, 4).ToArbitrary(), (m, batchSize) =>
+    public Property Scores_do_not_depend_on_the_batch_size_or_on_the_other_sequences(TinyModel m) =>
+        Prop.ForAll(Gen.Choose(1, 4).ToArbitrary(), batchSize =>
         {
             var (config, batch, length, seed) = m;
             var weights = Gpt2Weights.Init(config, seed);
@@ -43,7 +43,7 @@ public sealed class EvaluationLaws
 
     [Property(MaxTest = 30)]
     public Property The_first_token_is_predicted_from_BOS_alone_and_later_tokens_never_leak_backwards() =>
-        Prop.ForAll(Gpt2ModelLaws.TinyModels.Where(m => m.Length >= 2).ToArbitrary(), m =>
+        Prop.ForAll(ModelArbitraries.TinyModels().Filter(m => m.Length >= 2), m =>
         {
             var (config, _, length, seed) = m;
             var weights = Gpt2Weights.Init(config, seed);
@@ -64,21 +64,20 @@ public sealed class EvaluationLaws
         });
 
     [Property(MaxTest = 20)]
-    public Property A_model_with_zero_embeddings_predicts_uniformly() =>
-        Prop.ForAll(Gpt2ModelLaws.TinyModels.ToArbitrary(), m =>
-        {
-            var (config, batch, length, seed) = m;
-            var weights = Gpt2Weights.Init(config, seed);
-            Array.Clear(weights["wte.weight"]);
-            var sequences = Gpt2ModelLaws.RandomSequences(new GaussianRng(seed), batch, length, config.VocabSize);
-            var scores = new Evaluator(config, batch, 2).Evaluate(weights, sequences).Ok();
-            double bits = Math.Log2(config.VocabSize);
-            return scores.All(s =>
-                Math.Abs(s.NllBits - (length * bits)) < 1e-4 * length * bits + 1e-5
-                && s.MeanLog2Prob.All(x => Math.Abs(x + bits) < 1e-4 * bits + 1e-5)
-                && s.StdLog2Prob.All(x => Math.Abs(x) < 1e-3)
-                && s.Log2Probs.All(x => Math.Abs(x + bits) < 1e-4 * bits + 1e-5));
-        });
+    public bool A_model_with_zero_embeddings_predicts_uniformly(TinyModel m)
+    {
+        var (config, batch, length, seed) = m;
+        var weights = Gpt2Weights.Init(config, seed);
+        Array.Clear(weights["wte.weight"]);
+        var sequences = Gpt2ModelLaws.RandomSequences(new GaussianRng(seed), batch, length, config.VocabSize);
+        var scores = new Evaluator(config, batch, 2).Evaluate(weights, sequences).Ok();
+        double bits = Math.Log2(config.VocabSize);
+        return scores.All(s =>
+            Math.Abs(s.NllBits - (length * bits)) < 1e-4 * length * bits + 1e-5
+            && s.MeanLog2Prob.All(x => Math.Abs(x + bits) < 1e-4 * bits + 1e-5)
+            && s.StdLog2Prob.All(x => Math.Abs(x) < 1e-3)
+            && s.Log2Probs.All(x => Math.Abs(x + bits) < 1e-4 * bits + 1e-5));
+    }
 
     [Fact]
     public void Bad_input_is_refused_before_any_work_with_the_value_and_the_limit()
