@@ -7,6 +7,7 @@ using Unlearning.Core.Experiment;
 
 namespace Unlearning.Properties.Experiment;
 
+[Properties(Arbitrary = new[] { typeof(ExperimentArbitraries) })]
 public sealed class ConfigLaws
 {
     private static Validation<InputError, ExperimentConfig> Resolve(string? preset = null, string? file = null, params string[] overrides) =>
@@ -69,28 +70,27 @@ public sealed class ConfigLaws
     }
 
     [Property(MaxTest = 200)]
-    public Property Changing_any_single_field_changes_the_hash_and_a_file_and_an_override_agree() =>
-        Prop.ForAll(Gen.Elements(ConfigSchema.Fields.Where(f => f.Key != "preset").ToArray()).ToArbitrary(), field =>
+    public void Changing_any_single_field_changes_the_hash_and_a_file_and_an_override_agree(ConfigField field)
+    {
+        var baseConfig = Ok(Resolve());
+        var resolved = OtherValues(field, field.Get(baseConfig))
+            .Select(text => Resolve(null, null, $"{field.Key}={text}"))
+            .Where(v => v.IsSuccess)
+            .Take(1)
+            .ToList();
+        if (resolved.Count == 0)
         {
-            var baseConfig = Ok(Resolve());
-            var resolved = OtherValues(field, field.Get(baseConfig))
-                .Select(text => Resolve(null, null, $"{field.Key}={text}"))
-                .Where(v => v.IsSuccess)
-                .Take(1)
-                .ToList();
-            if (resolved.Count == 0)
-            {
-                // Only fields with a single allowed value have no other value to set.
-                Assert.Contains(field.Key, new[] { "data.brown.repeats", "unlearning.method" });
-                return;
-            }
+            // Only fields with a single allowed value have no other value to set.
+            Assert.Contains(field.Key, new[] { "data.brown.repeats", "unlearning.method" });
+            return;
+        }
 
-            var viaOverride = Ok(resolved[0]);
-            Assert.NotEqual(field.Get(baseConfig), field.Get(viaOverride));
-            Assert.NotEqual(ConfigJson.Hash(baseConfig), ConfigJson.Hash(viaOverride));
-            var viaFile = Ok(Resolve(null, ConfigJson.Pretty(viaOverride)));
-            Assert.Equal(ConfigJson.Hash(viaOverride), ConfigJson.Hash(viaFile));
-        });
+        var viaOverride = Ok(resolved[0]);
+        Assert.NotEqual(field.Get(baseConfig), field.Get(viaOverride));
+        Assert.NotEqual(ConfigJson.Hash(baseConfig), ConfigJson.Hash(viaOverride));
+        var viaFile = Ok(Resolve(null, ConfigJson.Pretty(viaOverride)));
+        Assert.Equal(ConfigJson.Hash(viaOverride), ConfigJson.Hash(viaFile));
+    }
 
     [Fact]
     public void Canonical_json_has_sorted_keys_and_no_whitespace()
