@@ -78,9 +78,12 @@ public sealed class ExampleSets
 
     public IReadOnlyList<Example> Validation(string source) => [.. All.Where(e => e.Source == source && e.Set == ExampleSet.Validation)];
 
-    /// <summary>θ0's training data: D_train ∪ F_ood, each OOD forget example listed <c>Repeats</c> times.</summary>
+    /// <summary>
+    /// θ0's training data: D_train ∪ F_ood with every forget example, ID or OOD, listed <c>Repeats</c> times
+    /// (D_train holds each F_id example once; its other copies follow as duplicates).
+    /// </summary>
     public IReadOnlyList<Example> BaseTraining =>
-        [.. DTrain, .. ForgetOod.SelectMany(e => Enumerable.Repeat(e, e.Repeats))];
+        [.. DTrain, .. ForgetId.SelectMany(e => Enumerable.Repeat(e, e.Repeats - 1)), .. ForgetOod.SelectMany(e => Enumerable.Repeat(e, e.Repeats))];
 
     /// <summary>θref's training data: D_train \ F_id, without F_ood.</summary>
     public IReadOnlyList<Example> ReferenceTraining => [.. All.Where(e => e.Set == ExampleSet.Train)];
@@ -221,10 +224,11 @@ public sealed class ExampleSets
             var trainingWindows = picked.RightToSeq().Single();
             for (var k = 0; k < trainingWindows.Count; k++)
             {
-                // The shuffle already made the order random: F_id (or F_ood) is its first `Forget` windows.
+                // The shuffle already made the order random: F_id (or F_ood) is its first `Forget` windows,
+                // and a repeat design cycles through its levels in that order.
                 all.Add(isId
-                    ? Make(trainingWindows[k], k < plan.Forget ? ExampleSet.ForgetId : ExampleSet.Train, 1)
-                    : Make(trainingWindows[k], ExampleSet.ForgetOod, plan.Repeats));
+                    ? k < plan.Forget ? Make(trainingWindows[k], ExampleSet.ForgetId, config.RepeatsOf(plan, k)) : Make(trainingWindows[k], ExampleSet.Train, 1)
+                    : Make(trainingWindows[k], ExampleSet.ForgetOod, config.RepeatsOf(plan, k)));
             }
 
             all.AddRange(pickedPopulation.RightToSeq().Single().Select(w => Make(w, ExampleSet.Population, 1)));

@@ -19,8 +19,9 @@ public enum DocumentRoles
 
 /// <summary>
 /// What one source contributes. For the ID source (<c>brown</c>) <paramref name="Forget"/> is |F_id| (drawn
-/// from D_train) and <paramref name="Repeats"/> must be 1; for an OOD source it is |F_ood,s|, each example
-/// inserted <paramref name="Repeats"/> times into the base model's training data.
+/// from D_train); for an OOD source it is |F_ood,s|. Each forget example appears <paramref name="Repeats"/>
+/// times in the base model's training data (F_id: copies beyond the first are duplicates), unless the split's
+/// repeat levels assign it one.
 /// </summary>
 public sealed record SourcePlan(
     string Source,
@@ -35,18 +36,26 @@ public sealed record SourcePlan(
 /// <summary>
 /// Sizes of every example set of SPEC §1. <paramref name="Length"/> is L (tokens per example);
 /// <paramref name="Train"/> is |D_train| (F_id included), or null for every window of the ID training documents.
+/// <paramref name="RepeatLevels"/>, when not empty, is a repeat design: forget example k of each source (in the
+/// seeded order) gets level k mod m, so every source holds the levels in the same proportions.
 /// </summary>
-public sealed record SplitConfig(int Length, int? Train, IReadOnlyList<SourcePlan> Sources)
+public sealed record SplitConfig(int Length, int? Train, IReadOnlyList<SourcePlan> Sources, IReadOnlyList<int>? RepeatLevels = null)
 {
-    /// <summary>SPEC's defaults: L = 64, all ID training windows, 32 forget candidates per source, r = 1
-    /// (canaries 4), populations of 256, validation sets of 128.</summary>
+    /// <summary>SPEC's defaults: L = 64, all ID training windows, 32 forget candidates per source, the same r = 4
+    /// for every source, populations of 256, validation sets of 128.</summary>
     public static SplitConfig Default { get; } = new(64, null,
     [
-        new SourcePlan(Data.Sources.Brown, 32, 1, 256, 128),
-        new SourcePlan(Data.Sources.Code, 32, 1, 256, 128),
-        new SourcePlan(Data.Sources.Spam, 32, 1, 256, 128),
+        new SourcePlan(Data.Sources.Brown, 32, 4, 256, 128),
+        new SourcePlan(Data.Sources.Code, 32, 4, 256, 128),
+        new SourcePlan(Data.Sources.Spam, 32, 4, 256, 128),
         new SourcePlan(Data.Sources.Canary, 32, 4, 256, 128, DocumentRoles.OnePerDocument),
     ]);
+
+    /// <summary>The levels of the repeat design; empty when each source's own repeats apply.</summary>
+    public IReadOnlyList<int> Levels => RepeatLevels ?? [];
+
+    /// <summary>How often forget example number <paramref name="k"/> (0-based, in the seeded order) of <paramref name="plan"/> is seen by θ0.</summary>
+    public int RepeatsOf(SourcePlan plan, int k) => Levels.Count > 0 ? Levels[k % Levels.Count] : plan.Repeats;
 
     public SourcePlan? Plan(string source) => Sources.FirstOrDefault(p => p.Source == source);
 
@@ -91,9 +100,16 @@ public sealed record SplitConfig(int Length, int? Train, IReadOnlyList<SourcePla
                 return new InputError("configuration", $"{at}.forget/population/validation", "counts ≥ 0", $"{p.Forget}/{p.Population}/{p.Validation}");
             }
 
-            if (p.Repeats < 1 || (Data.Sources.IsInDistribution(p.Source) && p.Repeats != 1))
+            if (p.Repeats < 1)
             {
-                return new InputError("configuration", $"{at}.repeats", Data.Sources.IsInDistribution(p.Source) ? "1 (F_id is part of D_train)" : "at least 1", S(p.Repeats));
+                return new InputError("configuration", $"{at}.repeats", "at least 1", S(p.Repeats));
+            }
+
+            if (Levels.Count > 0 && p.Forget > 0 && Levels.Count > p.Forget)
+            {
+                return new InputError(
+                    "configuration", "split.repeat_levels",
+                    $"at most {p.Forget} levels: {at}.forget holds {p.Forget} examples and each level needs at least one per source", $"{Levels.Count} levels");
             }
 
             if (p.PopulationDocuments is < 0 or >= 1 || p.ValidationDocuments is < 0 or >= 1 || p.PopulationDocuments + p.ValidationDocuments >= 1)
@@ -107,6 +123,11 @@ public sealed record SplitConfig(int Length, int? Train, IReadOnlyList<SourcePla
             {
                 return new InputError("configuration", $"{at}.roles", "fraction for the ID source", p.Roles.ToString());
             }
+        }
+
+        if (Levels.Any(l => l < 1))
+        {
+            return new InputError("configuration", "split.repeat_levels", "levels of at least 1 (times a forget example is seen)", S(Levels.First(l => l < 1)));
         }
 
         if (Train is { } train && train < Plan(Data.Sources.Brown)!.Forget)

@@ -10,7 +10,10 @@ public sealed record ScoredSet(string Source, IReadOnlyList<string> Ids, IReadOn
 /// <summary>
 /// What θ0 and θref say about a forget example before any unlearning (SPEC §4, §5, §7), computed
 /// once per example. Bits in bits; exposures in bits; memorization and difficulty in bits per token.
-/// With K reference models, BitsRef, ExposureRef, ExposureExtRef and the percentile are means over k.
+/// With K reference models, BitsRef, ExposureRef, ExposureExtRef and the percentile are means over k, and
+/// <see cref="ExposureRefSd"/> is the sample standard deviation of the K rank exposures (null when K = 1): the
+/// noise floor Δ0 is read against. <see cref="AtCeiling"/>: E0 (rank) lies within <see cref="CeilingMargin"/> bit
+/// of its ceiling log2(n + 1), where rank exposure saturates (SPEC §4).
 /// </summary>
 public sealed record ForgetBaseline(
     string ExampleId,
@@ -23,8 +26,13 @@ public sealed record ForgetBaseline(
     double ExposureExtRef,
     double Memorization,
     double Difficulty,
-    double DifficultyPercentile)
+    double DifficultyPercentile,
+    double? ExposureRefSd = null,
+    bool AtCeiling = false)
 {
+    /// <summary>How close to log2(n + 1) a rank exposure under θ0 is flagged as at the ceiling, bits.</summary>
+    public const double CeilingMargin = 0.5;
+
     /// <summary>E0 of the kind that drives quality.</summary>
     public double DrivingBase(MetricsConfig m) => m.QualityExposure == "extrapolated" ? ExposureExtBase : ExposureBase;
 
@@ -70,6 +78,7 @@ public static class Baselines
         return populationBase.Exposures(xBase).Bind(e0 =>
         {
             double rank = 0, ext = 0, percentile = 0, mem = 0, diff = 0;
+            var ranks = new List<double>(bitsRef.Count);
             for (int k = 0; k < bitsRef.Count; k++)
             {
                 var xRef = new ExampleScore(exampleId, source, bitsRef[k]);
@@ -86,6 +95,7 @@ public static class Baselines
 
                 var (ek, pk, mk, dk) = parts.IfLeft(default((ValueTuple<double, double>, double, double, double)));
                 rank += ek.Item1;
+                ranks.Add(ek.Item1);
                 ext += ek.Item2;
                 percentile += pk;
                 mem += mk;
@@ -93,10 +103,12 @@ public static class Baselines
             }
 
             double n = bitsRef.Count;
+            double? sd = ranks.Count > 1 ? Math.Sqrt(ranks.Sum(r => (r - (rank / n)) * (r - (rank / n))) / (n - 1)) : null;
+            var atCeiling = e0.Rank >= Exposure.Maximum(populationBase.Population.Count) - ForgetBaseline.CeilingMargin;
             return new ForgetBaseline(
                 exampleId, source, bitsBase, bitsRef.Average(),
                 e0.Rank, rank / n, e0.Extrapolated, ext / n,
-                mem / n, diff / n, percentile / n);
+                mem / n, diff / n, percentile / n, sd, atCeiling);
         });
     }
 }

@@ -132,6 +132,16 @@ public static class ConfigJson
             }
         }
 
+        var levels = c.Data.RepeatLevels.Count;
+        if (levels > 0 && c.Data.Sources().Where(s => s.Source.Forget > 0).ToList() is { Count: > 0 } withForget
+            && withForget.MinBy(s => s.Source.Forget) is var (smallest, source) && levels > source.Forget)
+        {
+            errors.Add(new InputError(
+                Where, "data.repeat_levels",
+                $"at most {source.Forget} levels: each source's forget examples are spread over the levels, and the smallest forget set (data.{smallest}.forget) holds {source.Forget}",
+                $"{levels} levels"));
+        }
+
         if (c.Data.Sources().All(s => s.Source.Forget == 0))
         {
             errors.Add(new InputError(Where, "data.*.forget", "at least one forget example in some source", "0 in every source"));
@@ -233,8 +243,34 @@ public static class ConfigJson
         FieldKind.Choice when e.ValueKind == JsonValueKind.String => (true, e.GetString()),
         FieldKind.OptionalText when e.ValueKind == JsonValueKind.String => (true, e.GetString()),
         FieldKind.OptionalText when e.ValueKind == JsonValueKind.Null => (true, null),
+        FieldKind.IntegerList when e.ValueKind == JsonValueKind.Array && e.EnumerateArray().All(x => x.ValueKind == JsonValueKind.Number && x.TryGetInt64(out _)) =>
+            (true, new IntegerList([.. e.EnumerateArray().Select(x => x.GetInt64())])),
         _ => (false, null),
     };
+
+    /// <summary>"[1, 4, 16]", "1,4,16" or "[]" as a list of integers; null when any element is not one.</summary>
+    private static IntegerList? ParseList(string t)
+    {
+        var inner = t.StartsWith('[') && t.EndsWith(']') ? t[1..^1] : t;
+        var parts = inner.Split(',', StringSplitOptions.TrimEntries);
+        if (parts is [""])
+        {
+            return new IntegerList([]);
+        }
+
+        var values = new List<long>();
+        foreach (var part in parts)
+        {
+            if (!long.TryParse(part, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v))
+            {
+                return null;
+            }
+
+            values.Add(v);
+        }
+
+        return new IntegerList(values);
+    }
 
     /// <summary>An override's text as the field's type: integers and numbers in invariant culture, true/false, null.</summary>
     private static (bool Ok, object? Value) FromText(ConfigField field, string raw)
@@ -247,6 +283,7 @@ public static class ConfigJson
             FieldKind.Boolean when t is "true" or "false" => (true, t == "true"),
             FieldKind.Choice => (true, t),
             FieldKind.OptionalText => (true, t == "null" ? null : t),
+            FieldKind.IntegerList when ParseList(t) is { } list => (true, list),
             _ => (false, null),
         };
     }
@@ -373,6 +410,15 @@ public static class ConfigJson
                     break;
                 case Leaf { Value: string s }:
                     w.WriteStringValue(s);
+                    break;
+                case Leaf { Value: IntegerList list }:
+                    w.WriteStartArray();
+                    foreach (var v in list.Values)
+                    {
+                        w.WriteNumberValue(v);
+                    }
+
+                    w.WriteEndArray();
                     break;
                 default:
                     throw new InvalidOperationException($"configuration value of type {child.GetType()}");

@@ -10,13 +10,24 @@ public enum FieldKind
     Boolean,
     Choice,
     OptionalText,
+    IntegerList,
+}
+
+/// <summary>A list of integers as a configuration value: equal when the elements are, in order.</summary>
+public sealed record IntegerList(IReadOnlyList<long> Values)
+{
+    public bool Equals(IntegerList? other) => other is not null && Values.SequenceEqual(other.Values);
+
+    public override int GetHashCode() => Values.Aggregate(17, (h, v) => (h * 31) + v.GetHashCode());
+
+    public override string ToString() => "[" + string.Join(", ", Values.Select(v => v.ToString(CultureInfo.InvariantCulture))) + "]";
 }
 
 /// <summary>
 /// One configuration field: its dotted key, JSON kind, unit, meaning, the allowed values as a
 /// predicate with the words an error shows, and how to read it from and write it into the record.
 /// Values travel as <c>long</c> (Integer), <c>double</c> (Number), <c>bool</c>, <c>string</c> (Choice)
-/// and <c>string?</c> (OptionalText).
+/// <c>string?</c> (OptionalText) and <see cref="IntegerList"/> (IntegerList).
 /// </summary>
 public sealed record ConfigField(
     string Key,
@@ -38,6 +49,7 @@ public sealed record ConfigField(
         double d => d.ToString("R", CultureInfo.InvariantCulture),
         long l => l.ToString(CultureInfo.InvariantCulture),
         string s => s,
+        IntegerList list => list.ToString(),
         _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "null",
     };
 }
@@ -74,6 +86,7 @@ public static class ConfigSchema
                 FieldKind.Number => "number",
                 FieldKind.Boolean => "boolean",
                 FieldKind.Choice => string.Join(" \\| ", f.Choices),
+                FieldKind.IntegerList => "list of integers",
                 _ => "string or null",
             };
             text.Append(CultureInfo.InvariantCulture, $"| `{f.Key}` | {type} | {f.Unit} | ")
@@ -101,6 +114,10 @@ public static class ConfigSchema
                 257, 1 << 20, c => c.Data.VocabSize, (c, v) => c with { Data = c.Data with { VocabSize = v } }),
             Int("data.train_examples", "examples", "|D_train|: ID training examples, F_id included.",
                 1, int.MaxValue, c => c.Data.TrainExamples, (c, v) => c with { Data = c.Data with { TrainExamples = v } }),
+            IntegerList("data.repeat_levels", "copies",
+                "Repeat design: each forget example of every source is assigned one of these levels r in turn (balanced across sources) and appears r times in θ0's training data; "
+                + "[] gives every example its source's data.<source>.repeats. At most as many levels as the smallest non-empty forget set.",
+                1, MaxRepeats, 16, c => c.Data.RepeatLevels, (c, v) => c with { Data = c.Data with { RepeatLevels = v } }),
         };
 
         foreach (var source in SourceNames.All)
@@ -111,8 +128,9 @@ public static class ConfigSchema
                 ood ? $"|F_{s}|: forget candidates of {s}, inserted into θ0's training data." : "|F_id|: forget candidates drawn from D_train.",
                 0, int.MaxValue, c => c.Data.Source(s).Forget, (c, v) => c with { Data = c.Data.WithSource(s, c.Data.Source(s) with { Forget = v }) }));
             f.Add(Int($"data.{s}.repeats", "copies",
-                ood ? $"r: times each {s} forget example is inserted into θ0's training data." : "r for ID: always 1 (F_id is part of D_train).",
-                1, ood ? 100_000 : 1, c => c.Data.Source(s).Repeats, (c, v) => c with { Data = c.Data.WithSource(s, c.Data.Source(s) with { Repeats = v }) }));
+                ood ? $"r: times each {s} forget example is inserted into θ0's training data (unless data.repeat_levels is set)."
+                    : "r for ID: times each F_id example appears in θ0's training data (copies beyond the first are duplicates; unless data.repeat_levels is set).",
+                1, MaxRepeats, c => c.Data.Source(s).Repeats, (c, v) => c with { Data = c.Data.WithSource(s, c.Data.Source(s) with { Repeats = v }) }));
             f.Add(Int($"data.{s}.population", "examples",
                 $"|P_{s}|: examples of {s} no model trains on; exposure ranks against them.",
                 0, int.MaxValue, c => c.Data.Source(s).Population, (c, v) => c with { Data = c.Data.WithSource(s, c.Data.Source(s) with { Population = v }) }));
@@ -157,7 +175,7 @@ public static class ConfigSchema
             Number("training.epsilon", "", "AdamW ε.",
                 0, 1, false, c => c.Training.Epsilon, (c, v) => c with { Training = c.Training with { Epsilon = v } }),
 
-            Int("reference.seeds", "models", "K: reference models θref (seeds seed, seed+1, …); with K > 1 their scores are averaged.",
+            Int("reference.seeds", "models", "K: reference models θref (seeds seed, seed+1, …); Eref is the mean of their exposures and exposure_ref_sd their spread, the noise floor Δ0 is read against. K ≥ 3 for verdicts.",
                 1, 64, c => c.Reference.Seeds, (c, v) => c with { Reference = c.Reference with { Seeds = v } }),
 
             Choice("unlearning.method", "", "Unlearning method: gradient_ascent (SPEC §8).",
@@ -202,6 +220,9 @@ public static class ConfigSchema
         return f;
     }
 
+    /// <summary>The largest repeat count a source or a repeat level may ask for.</summary>
+    public const int MaxRepeats = 100_000;
+
     private static string Range(long min, long max) =>
         max >= int.MaxValue ? $"an integer ≥ {min}" : min == max ? $"the integer {min}" : $"an integer in [{min}, {max}]";
 
@@ -245,6 +266,14 @@ public static class ConfigSchema
             v => v is string s && choices.Contains(s, StringComparer.Ordinal),
             c => get(c),
             (c, v) => set(c, (string)v!));
+
+    private static ConfigField IntegerList(
+        string key, string unit, string description, int min, int max, int maxCount,
+        Func<ExperimentConfig, RepeatLevels> get, Func<ExperimentConfig, RepeatLevels, ExperimentConfig> set) =>
+        new(key, FieldKind.IntegerList, unit, description, $"a list of at most {maxCount} distinct integers in [{min}, {max}]", [],
+            v => v is Experiment.IntegerList l && l.Values.Count <= maxCount && l.Values.All(x => x >= min && x <= max) && l.Values.Distinct().Count() == l.Values.Count,
+            c => new Experiment.IntegerList([.. get(c).Values.Select(x => (long)x)]),
+            (c, v) => set(c, new RepeatLevels([.. ((Experiment.IntegerList)v!).Values.Select(x => checked((int)x))])));
 
     private static ConfigField OptionalText(
         string key, string unit, string description,

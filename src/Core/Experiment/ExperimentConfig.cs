@@ -43,7 +43,14 @@ public sealed record DataConfig
     /// <summary>|D_train|: ID training examples, F_id included.</summary>
     public required int TrainExamples { get; init; }
 
-    /// <summary>The ID source (brown). Its repeats is always 1: F_id is drawn from D_train.</summary>
+    /// <summary>
+    /// The repeat design: empty gives every forget example its source's repeats; otherwise each source's
+    /// forget examples get these levels in turn (example k of a source gets level k mod m), so every
+    /// source holds the levels in the same proportions.
+    /// </summary>
+    public RepeatLevels RepeatLevels { get; init; } = RepeatLevels.None;
+
+    /// <summary>The ID source (brown). F_id is drawn from D_train; its copies beyond the first are duplicates.</summary>
     public required SourceConfig Brown { get; init; }
 
     public required SourceConfig Code { get; init; }
@@ -75,7 +82,19 @@ public sealed record DataConfig
     };
 }
 
-/// <summary>Per source s: |F_s| forget examples, each inserted r times (OOD), |P_s| and |V_s|.</summary>
+/// <summary>The levels of a repeat design (data.repeat_levels), compared by value; <see cref="None"/> when empty.</summary>
+public sealed record RepeatLevels(IReadOnlyList<int> Values)
+{
+    public static RepeatLevels None { get; } = new([]);
+
+    public int Count => Values.Count;
+
+    public bool Equals(RepeatLevels? other) => other is not null && Values.SequenceEqual(other.Values);
+
+    public override int GetHashCode() => Values.Aggregate(17, (h, v) => (h * 31) + v);
+}
+
+/// <summary>Per source s: |F_s| forget examples, each seen r times by θ0, |P_s| and |V_s|.</summary>
 public sealed record SourceConfig(int Forget, int Repeats, int Population, int Validation);
 
 /// <summary>The source names of SPEC §1 (DATA.md gives their packages).</summary>

@@ -23,7 +23,11 @@ public static class Presets
         _ => null,
     };
 
-    /// <summary>Small but meaningful: a tiny GPT-2 trained for 12.5 epochs on 512 ID examples, 10 ID and 9 OOD forget examples, short ascent runs.</summary>
+    /// <summary>
+    /// Small but meaningful: a tiny GPT-2 trained for 12.5 epochs on 512 ID examples, 10 ID and 9 OOD forget
+    /// examples, short ascent runs. Every source gets the same repeat levels (1 and 4, in turn), so ID and OOD
+    /// differ in distribution, not in how often θ0 saw them; K = 3 reference models (a few seconds each).
+    /// </summary>
     public static ExperimentConfig QuickConfig() => new()
     {
         Preset = Quick,
@@ -34,10 +38,11 @@ public static class Presets
             ExampleTokens = 32,
             VocabSize = 512,
             TrainExamples = 512,
-            Brown = new SourceConfig(Forget: 10, Repeats: 1, Population: 64, Validation: 32),
+            RepeatLevels = new RepeatLevels([1, 4]),
+            Brown = new SourceConfig(Forget: 10, Repeats: 4, Population: 64, Validation: 32),
             Code = new SourceConfig(Forget: 3, Repeats: 4, Population: 64, Validation: 16),
             Spam = new SourceConfig(Forget: 3, Repeats: 4, Population: 64, Validation: 16),
-            Canary = new SourceConfig(Forget: 3, Repeats: 8, Population: 64, Validation: 16),
+            Canary = new SourceConfig(Forget: 3, Repeats: 4, Population: 64, Validation: 16),
         },
         Model = new ModelConfig { NLayer = 2, NEmbd = 64, NHead = 2, NPositions = 32, Init = null },
         Training = new TrainingConfig
@@ -54,7 +59,7 @@ public static class Presets
             Beta2 = 0.95,
             Epsilon = 1e-8,
         },
-        Reference = new ReferenceConfig { Seeds = 1 },
+        Reference = new ReferenceConfig { Seeds = 3 },
         Unlearning = new UnlearningConfig
         {
             Method = "gradient_ascent",
@@ -78,9 +83,10 @@ public static class Presets
 
     /// <summary>
     /// A few-million-parameter GPT-2 (4 layers, width 256, 4.2 M parameters), 32 ID and 33 OOD forget
-    /// examples, trained 6 epochs on 4,000 ID examples. Sized for 45 minutes on 2 cores: 2 × 1,500
-    /// training steps of about 0.3 s, and per unlearning target at most 19 evaluations of
-    /// 1 + 128 + 80 sequences (docs/cli.md has the estimate and what it rests on).
+    /// examples over the repeat levels 1, 4 and 16 (the same for every source), trained 6 epochs on 4,000 ID
+    /// examples; K = 3 reference models. Sized for 45 minutes on 2 cores: 4 × 1,500 training steps of about
+    /// 0.3 s, and per unlearning target at most 19 evaluations of 1 + 128 + 80 sequences (docs/cli.md has the
+    /// estimate and what it rests on).
     /// </summary>
     public static ExperimentConfig StandardConfig()
     {
@@ -93,10 +99,11 @@ public static class Presets
                 ExampleTokens = 64,
                 VocabSize = 4096,
                 TrainExamples = 4000,
-                Brown = new SourceConfig(Forget: 32, Repeats: 1, Population: 128, Validation: 32),
+                RepeatLevels = new RepeatLevels([1, 4, 16]),
+                Brown = new SourceConfig(Forget: 32, Repeats: 4, Population: 128, Validation: 32),
                 Code = new SourceConfig(Forget: 11, Repeats: 4, Population: 128, Validation: 16),
                 Spam = new SourceConfig(Forget: 11, Repeats: 4, Population: 128, Validation: 16),
-                Canary = new SourceConfig(Forget: 11, Repeats: 16, Population: 128, Validation: 16),
+                Canary = new SourceConfig(Forget: 11, Repeats: 4, Population: 128, Validation: 16),
             },
             Model = new ModelConfig { NLayer = 4, NEmbd = 256, NHead = 4, NPositions = 64, Init = null },
             Training = q.Training with { Steps = 1500, BatchSize = 16, LearningRate = 1e-3, WarmupSteps = 100 },
@@ -104,7 +111,7 @@ public static class Presets
         };
     }
 
-    /// <summary>Closer to the paper's scale: 13.8 M parameters, 64 ID and 66 OOD forget examples, longer runs (about a day on 2 cores).</summary>
+    /// <summary>Closer to the paper's scale: 13.8 M parameters, 64 ID and 66 OOD forget examples over the repeat levels 1, 4 and 16, K = 3 reference models, longer runs (about a day on 2 cores).</summary>
     public static ExperimentConfig PaperConfig()
     {
         var s = StandardConfig();
@@ -116,14 +123,14 @@ public static class Presets
                 ExampleTokens = 64,
                 VocabSize = 8192,
                 TrainExamples = 15_000,
-                Brown = new SourceConfig(Forget: 64, Repeats: 1, Population: 512, Validation: 256),
+                Brown = new SourceConfig(Forget: 64, Repeats: 4, Population: 512, Validation: 256),
                 Code = new SourceConfig(Forget: 22, Repeats: 4, Population: 512, Validation: 128),
                 Spam = new SourceConfig(Forget: 22, Repeats: 4, Population: 512, Validation: 128),
-                Canary = new SourceConfig(Forget: 22, Repeats: 16, Population: 512, Validation: 128),
+                Canary = new SourceConfig(Forget: 22, Repeats: 4, Population: 512, Validation: 128),
             },
             Model = new ModelConfig { NLayer = 6, NEmbd = 384, NHead = 6, NPositions = 128, Init = null },
             Training = s.Training with { Steps = 20_000, BatchSize = 32, LearningRate = 6e-4, WarmupSteps = 500 },
-            Reference = new ReferenceConfig { Seeds = 1 },
+            Reference = new ReferenceConfig { Seeds = 3 },
             Unlearning = s.Unlearning with { MaxSteps = 200, StopMargin = 20 },
         };
     }

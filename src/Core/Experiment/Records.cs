@@ -19,9 +19,10 @@ public sealed record StoredExamples(int VocabSize, int Bos, IReadOnlyList<Stored
 
     public IEnumerable<StoredExample> Of(string set, string source) => Examples.Where(e => e.Set == set && e.Source == source);
 
-    /// <summary>θ0's training data: D_train ∪ F_ood, each OOD forget example Repeats times.</summary>
+    /// <summary>θ0's training data: D_train ∪ F_ood, every forget example (ID or OOD) Repeats times.</summary>
     public IReadOnlyList<int[]> BaseTraining() =>
         [.. Examples.Where(e => e.Set is Train or ForgetId).Select(e => e.Tokens),
+         .. Of(ForgetId).SelectMany(e => Enumerable.Repeat(e.Tokens, e.Repeats - 1)),
          .. Of(ForgetOod).SelectMany(e => Enumerable.Repeat(e.Tokens, e.Repeats))];
 
     /// <summary>θref's training data: D_train \ F_id, without F_ood.</summary>

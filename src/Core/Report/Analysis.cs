@@ -95,8 +95,43 @@ public static class Analysis
     public static Either<InputError, ReportModel> Build(RunTables tables, ReportSettings? settings = null)
     {
         var s = settings ?? new ReportSettings();
-        return from examples in Validate(tables)
-               select Model(tables, examples, s);
+        var seeds = tables.Examples.Select(e => e.Seed).Distinct().Order().ToList();
+        if (seeds.Count <= 1)
+        {
+            return from examples in Validate(tables)
+                   select Model(tables, examples, s);
+        }
+
+        // Replicates (SPEC §10): one model per seed, each from its own rows; the first seed's model carries the
+        // report's sections, with every seed's claim rows and the rows pooled across seeds.
+        var models = new List<ReportModel>();
+        foreach (var seed in seeds)
+        {
+            var own = new RunTables(
+                [.. tables.Runs.Where(r => r.Seed == seed)],
+                [.. tables.Examples.Where(e => e.Seed == seed)],
+                [.. tables.Steps.Where(r => r.Seed == seed)],
+                [.. tables.Populations.Where(p => p.Seed == seed)]);
+            if (own.Runs.Count == 0)
+            {
+                return new InputError(RunsTable, "seed", $"a run row for every seed of {ExamplesTable}", $"none for seed {seed}");
+            }
+
+            var built = from examples in Validate(own) select Model(own, examples, s with { Seed = s.Seed is { } b ? b + (ulong)seed : null });
+            if (built.IsLeft)
+            {
+                return built;
+            }
+
+            built.IfRight(models.Add);
+        }
+
+        var pooled = Replicates.Pool(models, s);
+        return models[0] with
+        {
+            ClaimRows = [.. models.SelectMany(m => m.ClaimRows), .. pooled],
+            Replicates = [.. models.Select(m => new ReplicateResult(m.Run.Seed, m.ClaimRows))],
+        };
     }
 
     internal static Either<InputError, IReadOnlyList<ForgetExample>> Validate(RunTables tables)
@@ -170,30 +205,31 @@ public static class Analysis
         var id = memorized.Where(e => !e.Row.IsOod).ToList();
         var ood = memorized.Where(e => e.Row.IsOod).ToList();
 
-        var claim1a = StepsTest(ood, id, settings, Stream(seed, 1));
-        var claim1b = Compare(
-            "1b", "ΔU at t* is smaller for OOD than for ID (a better trade-off)", "ΔU at t*",
-            "ID", id.Where(e => e.Unlearned && e.Row.UtilityCostAtUnlearn is not null).Select(e => e.Row.UtilityCostAtUnlearn!.Value).ToList(),
-            "OOD", ood.Where(e => e.Unlearned && e.Row.UtilityCostAtUnlearn is not null).Select(e => e.Row.UtilityCostAtUnlearn!.Value).ToList(),
-            "median ΔU at t*, ID − OOD", "relative", settings, Stream(seed, 2));
-        var claim2 = Compare(
-            "2", "utility decays faster per step when unlearning ID than OOD", "slope of ΔU per step",
-            "ID", id.Select(e => e.UtilitySlope).OfType<double>().ToList(),
-            "OOD", ood.Select(e => e.UtilitySlope).OfType<double>().ToList(),
-            "median ΔU slope, ID − OOD", "relative per step", settings, Stream(seed, 3));
+        var metrics = MetricSettings.Of(tables.Runs[0]);
+        var tests = Claims.Tests(all, metrics, settings, seed);
+        var driving = Claims.Name(metrics.Driving);
+        var headline = tests.Where(t => t.Exposure == driving && t.Analysis == "raw").ToList();
+        var claim1 = headline.Where(t => t.Id is "1a" or "1b").ToList();
+        var claim2 = headline.Where(t => t.Id == "2").ToList();
 
-        var correlations = Correlations(id, ood, settings, seed);
+        var other = metrics.Driving == ExposureKind.Rank ? ExposureKind.Extrapolated : ExposureKind.Rank;
+        var correlations = Correlations([.. all.Select(e => Outcome.Of(e, metrics.Driving, metrics)).Where(o => o.Memorized)], settings, seed, 10);
+        var correlationsOther = Correlations([.. all.Select(e => Outcome.Of(e, other, metrics)).Where(o => o.Memorized)], settings, seed, 40);
         var (verdict3, reason3) = Verdicts.Correlations(correlations, settings);
-        var verdict1 = Verdicts.All([claim1a.Verdict, claim1b.Verdict]);
+        var (verdict3Other, reason3Other) = Verdicts.Correlations(correlationsOther, settings);
+        var combined = Claims.Combined(tests);
+        combined.Add(new ClaimVerdict(3, "raw", driving, verdict3, reason3));
+        combined.Add(new ClaimVerdict(3, "raw", Claims.Name(other), verdict3Other, reason3Other));
+        ClaimVerdict Headline(int number) => combined.Single(v => v.Number == number && v.Analysis == "raw" && v.Exposure == driving);
         var claims = new List<ClaimResult>
         {
             new(1, "Unlearning OOD examples takes more steps than ID examples, but gives a better trade-off between unlearning quality and utility.",
-                verdict1, $"1a {Verdicts.Text(claim1a.Verdict)}, 1b {Verdicts.Text(claim1b.Verdict)}: both parts must hold", [claim1a, claim1b]),
-            new(2, "Unlearning ID examples makes utility decay rapidly as unlearning progresses.", claim2.Verdict, claim2.Reason, [claim2]),
+                Headline(1).Verdict, Headline(1).Reason, claim1),
+            new(2, "Unlearning ID examples makes utility decay rapidly as unlearning progresses.", Headline(2).Verdict, Headline(2).Reason, claim2),
             new(3, "An example's memorization and difficulty affect how unlearning goes.", verdict3, reason3, []),
         };
 
-        return new ReportModel(
+        var model = new ReportModel(
             run,
             settings,
             seed,
@@ -202,7 +238,15 @@ public static class Analysis
             correlations,
             Membership(all, tables.Populations),
             Figures.Build(all, settings),
-            Notes(all, tables));
+            Notes(all, tables))
+        {
+            DrivingExposure = driving,
+            CorrelationsOther = correlationsOther,
+            Tests = tests,
+            ClaimVerdicts = combined,
+            Floor = Floor(all),
+        };
+        return model with { ClaimRows = Claims.Rows(model) };
     }
 
     private static RunSummary Summary(RunTables tables)
@@ -214,60 +258,17 @@ public static class Analysis
             r.TrainSeconds, r.ReferenceSeconds, r.ForgetSeconds, r.Threads, tables.Runs.Count, tables.Steps.Count, tables.Populations.Count);
     }
 
-    /// <summary>Claim 1a: OOD t* &gt; ID t*, with censored examples ranked last and Kaplan–Meier medians for the difference.</summary>
-    private static ClaimTest StepsTest(IReadOnlyList<ForgetExample> ood, IReadOnlyList<ForgetExample> id, ReportSettings settings, ulong seed)
-    {
-        var favoured = ood.Select(e => e.StepsForRanking).ToList();
-        var other = id.Select(e => e.StepsForRanking).ToList();
-        var (test, effect) = RankTest(favoured, other, settings, seed);
-        ConfidenceInterval? difference = ood.Count > 0 && id.Count > 0
-            ? Bootstrap.TwoSampleUnchecked(
-                ood.Select(e => e.Survival).ToList(), id.Select(e => e.Survival).ToList(),
-                (a, b) => KaplanMeier.MedianOf(a) - KaplanMeier.MedianOf(b), seed ^ 0x5EED, settings.Resamples, settings.Level)
-            : null;
-        var (verdict, reason) = Verdicts.TwoGroup(favoured.Count, other.Count, test, effect, settings);
-        return new ClaimTest(
-            "1a", "OOD examples take more steps to unlearn (t*) than ID examples", "t* (censored ranked last)",
-            "OOD", "ID", favoured.Count, other.Count, test, effect, "Kaplan–Meier median t*, OOD − ID", "steps", difference, verdict, reason);
-    }
-
-    private static ClaimTest Compare(
-        string id, string statement, string measure, string favouredName, IReadOnlyList<double> favoured, string otherName, IReadOnlyList<double> other,
-        string differenceLabel, string unit, ReportSettings settings, ulong seed)
-    {
-        var (test, effect) = RankTest(favoured, other, settings, seed);
-        ConfidenceInterval? difference = favoured.Count > 0 && other.Count > 0
-            ? Bootstrap.TwoSampleUnchecked(favoured, other, (a, b) => Descriptive.Median(a) - Descriptive.Median(b), seed ^ 0x5EED, settings.Resamples, settings.Level)
-            : null;
-        var (verdict, reason) = Verdicts.TwoGroup(favoured.Count, other.Count, test, effect, settings);
-        return new ClaimTest(id, statement, measure, favouredName, otherName, favoured.Count, other.Count, test, effect, differenceLabel, unit, difference, verdict, reason);
-    }
-
-    /// <summary>Mann–Whitney of favoured against other and the bootstrap interval of A = U1/(n1·n2).</summary>
-    private static (MannWhitneyResult? Test, ConfidenceInterval? Effect) RankTest(
-        IReadOnlyList<double> favoured, IReadOnlyList<double> other, ReportSettings settings, ulong seed)
-    {
-        if (favoured.Count == 0 || other.Count == 0)
-        {
-            return (null, null);
-        }
-
-        var test = MannWhitney.Compute(favoured, other);
-        var effect = Bootstrap.TwoSampleUnchecked(
-            favoured, other, (a, b) => MannWhitney.U1(a, b) / ((double)a.Count * b.Count), seed, settings.Resamples, settings.Level);
-        return (test, effect);
-    }
-
-    private static List<CorrelationRow> Correlations(IReadOnlyList<ForgetExample> id, IReadOnlyList<ForgetExample> ood, ReportSettings settings, ulong seed)
+    /// <summary>Claim 3's correlations over the memorized examples of one exposure kind; <paramref name="stream"/> offsets the bootstrap streams.</summary>
+    private static List<CorrelationRow> Correlations(IReadOnlyList<Outcome> memorized, ReportSettings settings, ulong seed, int stream)
     {
         var raw = new List<(string Group, string Outcome, string Factor, List<(double X, double Y)> Pairs)>();
-        foreach (var (group, examples) in new[] { ("ID", id), ("OOD", ood) })
+        foreach (var (group, examples) in new[] { ("ID", memorized.Where(o => !o.IsOod).ToList()), ("OOD", memorized.Where(o => o.IsOod).ToList()) })
         {
-            var unlearned = examples.Where(e => e.Unlearned && e.Row.UtilityCostAtUnlearn is not null).ToList();
-            raw.Add((group, "t*", "memorization", examples.Select(e => (e.Row.Memorization, e.StepsForRanking)).ToList()));
-            raw.Add((group, "t*", "difficulty", examples.Select(e => (e.Row.Difficulty, e.StepsForRanking)).ToList()));
-            raw.Add((group, "ΔU at t*", "memorization", unlearned.Select(e => (e.Row.Memorization, e.Row.UtilityCostAtUnlearn!.Value)).ToList()));
-            raw.Add((group, "ΔU at t*", "difficulty", unlearned.Select(e => (e.Row.Difficulty, e.Row.UtilityCostAtUnlearn!.Value)).ToList()));
+            var unlearned = examples.Where(o => o.Unlearned && o.UtilityAtSteps is not null).ToList();
+            raw.Add((group, "t*", "memorization", examples.Select(o => (o.Example.Row.Memorization, o.StepsForRanking)).ToList()));
+            raw.Add((group, "t*", "difficulty", examples.Select(o => (o.Example.Row.Difficulty, o.StepsForRanking)).ToList()));
+            raw.Add((group, "ΔU at t*", "memorization", unlearned.Select(o => (o.Example.Row.Memorization, o.UtilityAtSteps!.Value)).ToList()));
+            raw.Add((group, "ΔU at t*", "difficulty", unlearned.Select(o => (o.Example.Row.Difficulty, o.UtilityAtSteps!.Value)).ToList()));
         }
 
         var results = raw.Select((r, k) =>
@@ -282,7 +283,7 @@ public static class Analysis
             var result = Spearman.Compute(xs, ys);
             var interval = Bootstrap.OneSampleUnchecked(
                 r.Pairs, pairs => Spearman.Rho(pairs.Select(p => p.X).ToList(), pairs.Select(p => p.Y).ToList()),
-                Stream(seed, 10 + k), settings.Resamples, settings.Level);
+                Stream(seed, stream + k), settings.Resamples, settings.Level);
             return (result.Rho, P: result.PValue, Interval: (ConfidenceInterval?)interval);
         }).ToList();
 
@@ -293,6 +294,20 @@ public static class Analysis
             r.Group, r.Outcome, r.Factor, r.Pairs.Count, results[k].Rho, results[k].P, adjusted[k], results[k].Interval,
             Verdicts.CorrelationFinding(r.Pairs.Count, results[k].Rho, adjusted[k], results[k].Interval, settings))).ToList();
     }
+
+    private static List<FloorRow> Floor(IReadOnlyList<ForgetExample> all) =>
+        [.. InReportOrder(all.GroupBy(e => e.Row.Source)).SelectMany(g => g.GroupBy(e => e.Row.Repeats).OrderBy(r => r.Key).Select(r =>
+        {
+            var rows = r.Select(e => e.Row).ToList();
+            var memorized = rows.Where(e => e.Memorized).ToList();
+            var sds = rows.Select(e => e.ExposureRefSd).OfType<double>().ToList();
+            return new FloorRow(
+                g.Key, r.Key, rows.Count, memorized.Count,
+                rows.Count > 0 ? Descriptive.Median(rows.Select(e => e.ExposureBase - e.ExposureRef).ToList()) : null,
+                sds.Count > 0 ? Descriptive.Median(sds) : null,
+                memorized.Count(e => e.ExposureRefSd is { } sd && e.ExposureBase - e.ExposureRef < 2 * sd),
+                rows.Count(e => e.AtCeiling));
+        }))];
 
     private static List<SourceSummary> Sources(IReadOnlyList<ForgetExample> all)
     {

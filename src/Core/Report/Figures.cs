@@ -34,7 +34,35 @@ internal static class Figures
             QualityAgainstUtility(memorized, settings),
             StepsAgainst(sources, colors, "memorization", "memorization", "bits/token", e => e.Row.Memorization),
             StepsAgainst(sources, colors, "difficulty", "difficulty", "bits/token", e => e.Row.Difficulty),
+            .. memorized.GroupBy(e => e.Row.Repeats).OrderBy(g => g.Key).Select(g => StepsAgainstExcess(g.Key, [.. g])),
         ];
+    }
+
+    /// <summary>SPEC §10's confound in one picture: t* against Δ0 for the examples of one repeat level, ID and OOD marked.</summary>
+    private static Figure StepsAgainstExcess(int repeats, IReadOnlyList<ForgetExample> examples)
+    {
+        var series = new List<Series>();
+        foreach (var (name, color, isOod) in new[] { ("ID", IdColor, false), ("OOD", OodColor, true) })
+        {
+            var group = examples.Where(e => e.Row.IsOod == isOod).ToList();
+            var reached = group.Where(e => e.Unlearned).Select(e => (e.Row.ExcessExposure, (double)e.Row.StepsToUnlearn!.Value)).ToList();
+            var censored = group.Where(e => !e.Unlearned).Select(e => (e.Row.ExcessExposure, e.LastStep)).ToList();
+            if (reached.Count > 0)
+            {
+                series.Add(new Series(name, reached, color, Mark.Dots));
+            }
+
+            if (censored.Count > 0)
+            {
+                series.Add(new Series($"{name} (censored)", censored, color, Mark.Rings));
+            }
+        }
+
+        var chart = new Chart($"Steps to unlearn against Δ0, repeats r = {repeats}", new Axis("excess exposure Δ0 = E0 − Eref", "bits"), new Axis("steps to unlearn t*", "steps") { Min = 0 }, series)
+        {
+            Note = "Filled: t* reached; hollow: censored, at the last evaluated step. OOD above ID: more steps at equal Δ0.",
+        };
+        return new Figure($"steps_vs_excess_r{repeats}", $"Steps to unlearn t* against the excess exposure Δ0 of the memorized forget examples seen {repeats} {(repeats == 1 ? "time" : "times")} by θ0, ID and OOD marked.", chart);
     }
 
     private static Figure ExposureOverSteps(IReadOnlyList<(string Name, bool IsOod, IReadOnlyList<ForgetExample> Examples)> sources, Dictionary<string, string> colors)

@@ -88,7 +88,28 @@ public sealed record ClaimTest(
     string DifferenceUnit,
     ConfidenceInterval? Difference,
     Verdict Verdict,
-    string Reason);
+    string Reason)
+{
+    /// <summary>raw, by_repeats or matched (SPEC §10).</summary>
+    public string Analysis { get; init; } = "raw";
+
+    /// <summary>rank or extrapolated: the exposure Δ0, quality and t* were computed on.</summary>
+    public string Exposure { get; init; } = "rank";
+
+    /// <summary>The measure as claims.parquet names it (t*, ΔU at Q = 1, ...).</summary>
+    public string Part { get; init; } = "";
+
+    /// <summary>Van Elteren's test over the strata (by_repeats, matched); <see cref="Test"/> is the raw one.</summary>
+    public StratifiedResult? Stratified { get; init; }
+
+    /// <summary>The test's A (P(favoured &gt; other) + ½P(tie), stratified when stratified) and two-sided p.</summary>
+    public double? Auc => Stratified?.Auc ?? Test?.Auc;
+
+    public double? PValue => Stratified?.PValue ?? Test?.PValue;
+}
+
+/// <summary>A claim's combined verdict under one analysis on one exposure kind.</summary>
+public sealed record ClaimVerdict(int Number, string Analysis, string Exposure, Verdict Verdict, string Reason);
 
 /// <summary>One Spearman correlation of an outcome (t*, ΔU at t*) with a factor (memorization, difficulty) in one group.</summary>
 public sealed record CorrelationRow(
@@ -123,4 +144,29 @@ public sealed record ReportModel(
     IReadOnlyList<CorrelationRow> Correlations,
     IReadOnlyList<MembershipRow> Membership,
     IReadOnlyList<Figure> Figures,
-    IReadOnlyList<string> Notes);
+    IReadOnlyList<string> Notes)
+{
+    /// <summary>rank or extrapolated: the exposure that drove the pipeline's quality and t* (the headline verdicts).</summary>
+    public string DrivingExposure { get; init; } = "rank";
+
+    /// <summary>Claim 3's correlations with t* and ΔU at t* computed on the other exposure kind.</summary>
+    public IReadOnlyList<CorrelationRow> CorrelationsOther { get; init; } = [];
+
+    /// <summary>Every ID-vs-OOD test: each measure raw, by repeats and matched, on both exposures (SPEC §10).</summary>
+    public IReadOnlyList<ClaimTest> Tests { get; init; } = [];
+
+    /// <summary>Claims 1 and 2 combined per analysis and exposure; claim 3 (raw) per exposure.</summary>
+    public IReadOnlyList<ClaimVerdict> ClaimVerdicts { get; init; } = [];
+
+    /// <summary>The rows of claims.parquet, from which the printed verdict lines are read too.</summary>
+    public IReadOnlyList<Results.ClaimRow> ClaimRows { get; init; } = [];
+
+    /// <summary>Δ0 against the reference noise floor and the exposure ceiling, per source and repeat level.</summary>
+    public IReadOnlyList<FloorRow> Floor { get; init; } = [];
+
+    /// <summary>With replicates: every seed's claim rows (the pooled rows are in <see cref="ClaimRows"/>, seed "pooled").</summary>
+    public IReadOnlyList<ReplicateResult> Replicates { get; init; } = [];
+}
+
+/// <summary>One replicate's seed and its claim rows.</summary>
+public sealed record ReplicateResult(long Seed, IReadOnlyList<Results.ClaimRow> Rows);

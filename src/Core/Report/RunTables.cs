@@ -37,4 +37,7 @@ public sealed record ReportSettings
 
     /// <summary>Largest quality shown in the quality/utility plot (larger values fall in the last bin).</summary>
     public double QualityMax { get; init; } = 1.5;
+
+    /// <summary>The most strata of Δ0 the matched analysis cuts the memorized examples into (about 8 examples per stratum at least).</summary>
+    public int MatchedStrata { get; init; } = 5;
 }

@@ -73,7 +73,7 @@ public static class SyntheticRun
             for (var p = 0; p < spec.PopulationSize; p++)
             {
                 var bits = Uniform(2, 6) * L;
-                populations.Add(new PopulationRow { Source = source, ExampleId = $"{source}-pop-{p:D3}", Tokens = new int[L], BitsBase = bits, BitsRef = bits + Uniform(-1, 1) });
+                populations.Add(new PopulationRow { Source = source, ExampleId = $"{source}-pop-{p:D3}", Tokens = new int[L], BitsBase = bits, BitsRef = bits + Uniform(-1, 1), Seed = (long)spec.Seed });
             }
 
             for (var i = 0; i < count + spec.NotMemorizedPerSource; i++)
@@ -117,6 +117,7 @@ public static class SyntheticRun
                             GradNorm = t == 0 ? null : 1.5,
                             Drift = 0.05 * t,
                             MembershipZlib = 0.5 + (0.45 * Math.Max(0, 1 - (t / target))),
+                            Seed = (long)spec.Seed,
                         });
                     }
                 }
@@ -146,6 +147,7 @@ public static class SyntheticRun
                     Overshoot = tStar is { } o ? Math.Max(0, eRef - Exposure(o)) : null,
                     Status = "ok",
                     MembershipZlibRef = memorized ? 0.5 : null,
+                    Seed = (long)spec.Seed,
                 });
             }
         }
@@ -172,5 +174,82 @@ public static class SyntheticRun
             Status = "synthetic",
         };
         return new RunTables([run], examples, steps, populations);
+    }
+}
+
+/// <summary>
+/// A synthetic run whose only ID-vs-OOD difference is how strongly the examples were memorized, built so that
+/// matching on memorization removes it exactly: <see cref="Levels"/> repeat levels, level k with excess exposure
+/// Δ0 = 1 + 1.5k bits and t* = 10·(k + 1) + j + (OOD ? <see cref="OodExtraSteps"/> : 0) for j = 0 … Copies − 1;
+/// level k holds Levels − k ID copies and k + 1 OOD copies of each j (so OOD is memorized more, and every level
+/// holds as many examples: its own Δ0 stratum). With OodExtraSteps = 0, ID and OOD have the same t* distribution
+/// within each level; with OodExtraSteps ≥ Copies every OOD example of a level needs more steps than every ID one.
+/// </summary>
+public sealed record ConfoundSpec
+{
+    public int Levels { get; init; } = 3;
+
+    public int Copies { get; init; } = 4;
+
+    public int OodExtraSteps { get; init; }
+
+    /// <summary>Utility decay per step while forgetting any example.</summary>
+    public double Decay { get; init; } = 0.01;
+}
+
+public static class ConfoundedRun
+{
+    private static readonly int[] RepeatLevels = [1, 4, 16, 64, 256, 1024];
+
+    public static RunTables Generate(ConfoundSpec spec)
+    {
+        const int L = 16;
+        const double eRef = 0.5;
+        var examples = new List<ExampleRow>();
+        var steps = new List<StepRow>();
+        var n = 0;
+        for (var k = 0; k < spec.Levels; k++)
+        {
+            var delta0 = 1 + (1.5 * k);
+            foreach (var (isOod, copies) in new[] { (false, spec.Levels - k), (true, k + 1) })
+            {
+                for (var j = 0; j < spec.Copies; j++)
+                {
+                    for (var c = 0; c < copies; c++)
+                    {
+                        var tStar = (10 * (k + 1)) + j + (isOod ? spec.OodExtraSteps : 0);
+                        var source = isOod ? "code" : SyntheticRun.IdSource;
+                        var id = $"{source}-{n++:D4}";
+                        var e0 = eRef + delta0;
+                        for (var t = 0; t <= tStar + 2; t++)
+                        {
+                            var e = Math.Max(eRef - 0.2, e0 - (delta0 * t / tStar));
+                            var cost = spec.Decay * t;
+                            steps.Add(new StepRow
+                            {
+                                ExampleId = id, Step = t, Bits = 40 - t, Exposure = e, ExposureExt = e + 0.4, Quality = (e0 - e) / delta0,
+                                UtilityCost = cost, DeltaLoss = Math.Log(1 + cost), LossId = 3 + cost, PerplexityId = Math.Exp(3 + cost), AccuracyId = 0.3, Drift = 0.01 * t,
+                            });
+                        }
+
+                        examples.Add(new ExampleRow
+                        {
+                            ExampleId = id, Source = source, IsOod = isOod, Repeats = RepeatLevels[k % RepeatLevels.Length], Tokens = new int[L], Text = id,
+                            BitsBase = 40, BitsRef = 40 + (L * 0.1 * (k + 1)), ExposureBase = e0, ExposureRef = eRef, ExposureExtBase = e0 + 0.4, ExposureExtRef = eRef + 0.4,
+                            ExcessExposure = delta0, Memorized = true, Memorization = 0.1 * (k + 1), Difficulty = 2.5, DifficultyPercentile = 50,
+                            StepsToUnlearn = tStar, Censored = false, UtilityCostAtUnlearn = spec.Decay * tStar, Overshoot = 0, Status = "unlearned",
+                        });
+                    }
+                }
+            }
+        }
+
+        var run = new RunRow
+        {
+            RunId = "confounded", ConfigHash = "0000confounded", Seed = 1, Preset = "synthetic", ModelParameters = 0, NLayer = 0, NEmbd = 0, NHead = 0, VocabSize = 0,
+            ExampleTokens = L, TrainExamples = 0, ForgetId = examples.Count(e => !e.IsOod), ForgetOod = examples.Count(e => e.IsOod), PopulationSize = 32,
+            StartedAt = new DateTime(2024, 11, 7, 0, 0, 0, DateTimeKind.Utc), Threads = 1, Versions = "{}", Status = "synthetic",
+        };
+        return new RunTables([run], examples, steps, []);
     }
 }

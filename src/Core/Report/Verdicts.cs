@@ -17,22 +17,27 @@ public static class Verdicts
     /// (any effect the claimed way is negligible); else inconclusive.
     /// </summary>
     public static (Verdict Verdict, string Reason) TwoGroup(
-        int nFavoured, int nOther, MannWhitneyResult? test, ConfidenceInterval? effect, ReportSettings settings)
+        int nFavoured, int nOther, MannWhitneyResult? test, ConfidenceInterval? effect, ReportSettings settings) =>
+        TwoGroup(nFavoured, nOther, test?.PValue, test?.Auc, effect, settings);
+
+    /// <summary>The same rules for any rank test giving a two-sided p and an effect A (van Elteren's stratified one too).</summary>
+    public static (Verdict Verdict, string Reason) TwoGroup(
+        int nFavoured, int nOther, double? pValue, double? auc, ConfidenceInterval? effect, ReportSettings settings)
     {
         var minimum = settings.MinimumPerGroup;
-        if (nFavoured < minimum || nOther < minimum || test is null)
+        if (nFavoured < minimum || nOther < minimum || pValue is not { } pv || auc is not { } av)
         {
             return (Verdict.Inconclusive, $"too few examples: {nFavoured} and {nOther}, need at least {minimum} in each group");
         }
 
-        var p = Format.P(test.PValue);
-        var a = Format.Fixed(test.Auc, 2);
-        if (test.PValue < settings.Alpha && test.Auc > 0.5)
+        var p = Format.P(pv);
+        var a = Format.Fixed(av, 2);
+        if (pv < settings.Alpha && av > 0.5)
         {
             return (Verdict.Holds, $"significant in the claimed direction (A = {a}, p {p})");
         }
 
-        if (test.PValue < settings.Alpha && test.Auc < 0.5)
+        if (pv < settings.Alpha && av < 0.5)
         {
             return (Verdict.DoesNotHold, $"the opposite is significant (A = {a}, p {p})");
         }

@@ -31,6 +31,14 @@ public sealed record RunRow
     /// <summary>JSON object of component and package versions.</summary>
     public required string Versions { get; init; }
     public required string Status { get; init; }
+    /// <summary>metrics.quality_exposure: rank or extrapolated (the exposure driving quality and t*).</summary>
+    public string? QualityExposure { get; init; }
+    /// <summary>τ, bits: Δ0 ≤ τ is not memorized.</summary>
+    public double? Tau { get; init; }
+    /// <summary>δ, bits: t* = min{t : E_t ≤ E_ref + δ}.</summary>
+    public double? Delta { get; init; }
+    /// <summary>K: reference models θref averaged into E_ref.</summary>
+    public int? ReferenceModels { get; init; }
 }
 
 /// <summary>examples.parquet: one row per forget example.</summary>
@@ -66,6 +74,15 @@ public sealed record ExampleRow
     public double? UtilityCostAtUnlearn { get; init; }
     public double? Overshoot { get; init; }
     public required string Status { get; init; }
+
+    /// <summary>Sample standard deviation of the rank exposure over the K reference models, bits (null when K = 1).</summary>
+    public double? ExposureRefSd { get; init; }
+
+    /// <summary>E0 (rank) within 0.5 bit of its ceiling log2(n + 1): rank exposure saturates there (SPEC §4).</summary>
+    public bool AtCeiling { get; init; }
+
+    /// <summary>The seed of the replicate this row belongs to (runs.parquet's seed).</summary>
+    public long Seed { get; init; }
 
     // Membership inference under θref (the oracle's level), per attack: the per-example AUC defined on
     // StepRow.MembershipZlib. Null when not computed. (The LOSS attack needs no column: it follows from
@@ -111,6 +128,9 @@ public sealed record StepRow
     /// <summary>‖θt − θ0‖₂.</summary>
     public required double Drift { get; init; }
 
+    /// <summary>The seed of the replicate this row belongs to (runs.parquet's seed).</summary>
+    public long Seed { get; init; }
+
     // Membership inference under θt, per attack (scores as in src/Core/Metrics): the per-example AUC of x
     // against its population P_s scored under the same θt, = the fraction of P_s the attack ranks as less
     // likely a member than x, ties counting ½. The mean over a source's forget examples is the ROC AUC of
@@ -135,4 +155,37 @@ public sealed record PopulationRow
     public required int[] Tokens { get; init; }
     public required double BitsBase { get; init; }
     public required double BitsRef { get; init; }
+
+    /// <summary>The seed of the replicate this row belongs to (runs.parquet's seed).</summary>
+    public long Seed { get; init; }
+}
+
+/// <summary>
+/// claims.parquet: one row per test of a claim of the paper (SPEC §10), and one row per claim and analysis
+/// with the combined verdict (part "all"), so scripts read verdicts without parsing the report.
+/// </summary>
+public sealed record ClaimRow
+{
+    /// <summary>1a, 1b, 2 (directional ID-vs-OOD claims), 3 (correlations), or 1 / 2 / 3 on a combined row.</summary>
+    public required string Claim { get; init; }
+    /// <summary>The measure tested (t*, ΔU at Q = 1, ...), or "all" for the claim's combined verdict.</summary>
+    public required string Part { get; init; }
+    /// <summary>raw, by_repeats (within each repeat level) or matched (within strata of Δ0).</summary>
+    public required string Analysis { get; init; }
+    /// <summary>rank or extrapolated: the exposure Δ0, quality and t* are computed on.</summary>
+    public required string Exposure { get; init; }
+    /// <summary>mann_whitney, van_elteren, spearman, or all_parts (a combined row).</summary>
+    public required string Statistic { get; init; }
+    public required int NId { get; init; }
+    public required int NOod { get; init; }
+    /// <summary>A = P(favoured &gt; other) + ½P(tie) (ID-vs-OOD tests), ρ (correlations); null when not computed.</summary>
+    public double? Effect { get; init; }
+    public double? CiLow { get; init; }
+    public double? CiHigh { get; init; }
+    /// <summary>Two-sided p (Holm-adjusted for correlations).</summary>
+    public double? P { get; init; }
+    /// <summary>holds, does not hold, inconclusive (a correlation row: its finding).</summary>
+    public required string Verdict { get; init; }
+    /// <summary>The run's seed, or "pooled" for a row pooled over replicates.</summary>
+    public required string Seed { get; init; }
 }

@@ -92,6 +92,32 @@ public static class Bootstrap
         return Interval(statistic(a, b), replicates, level);
     }
 
+    /// <summary>
+    /// Two samples split into strata: every replicate resamples each sample within each stratum, so the
+    /// strata keep their sizes (the design van Elteren's test conditions on).
+    /// </summary>
+    internal static ConfidenceInterval StratifiedUnchecked(
+        IReadOnlyList<(IReadOnlyList<double> X, IReadOnlyList<double> Y)> strata,
+        Func<IReadOnlyList<(IReadOnlyList<double> X, IReadOnlyList<double> Y)>, double> statistic, ulong seed, int resamples, double level)
+    {
+        var rng = new SplitMix64(seed);
+        var replicates = new double[resamples];
+        var buffers = strata.Select(s => (X: new double[s.X.Count], Y: new double[s.Y.Count])).ToArray();
+        var view = buffers.Select(b => ((IReadOnlyList<double>)b.X, (IReadOnlyList<double>)b.Y)).ToArray();
+        for (var r = 0; r < resamples; r++)
+        {
+            for (var k = 0; k < strata.Count; k++)
+            {
+                rng = Resample(strata[k].X, buffers[k].X, rng);
+                rng = Resample(strata[k].Y, buffers[k].Y, rng);
+            }
+
+            replicates[r] = statistic(view);
+        }
+
+        return Interval(statistic(strata), replicates, level);
+    }
+
     private static SplitMix64 Resample<T>(IReadOnlyList<T> sample, T[] into, SplitMix64 rng)
     {
         for (var i = 0; i < into.Length; i++)

@@ -40,7 +40,8 @@ public static class ExperimentCommands
         Option<string?> Out,
         Option<string?> Init,
         Option<string?> Cache,
-        Option<bool> Json);
+        Option<bool> Json,
+        Option<int> Replicates);
 
     private static Command Build(string name, PipelineScope scope, string description)
     {
@@ -57,8 +58,19 @@ public static class ExperimentCommands
             new Option<string?>("--out") { Description = "Output folder (default runs/<preset>-<config hash>).", HelpName = "DIR" },
             new Option<string?>("--init") { Description = "Start from a Hugging Face GPT-2 folder with its tokenizer (same as --set model.init=PATH).", HelpName = "PATH" },
             new Option<string?>("--cache") { Description = "Package cache folder (default $UNLEARNING_CACHE, else ~/.cache/unlearning/packages).", HelpName = "DIR" },
-            new Option<bool>("--json") { Description = "Print a JSON summary of what was done and where it was written (progress goes to stderr)." });
+            new Option<bool>("--json") { Description = "Print a JSON summary of what was done and where it was written (progress goes to stderr)." },
+            new Option<int>("--replicates")
+            {
+                Description = "Run the whole experiment over S seeds (seed, seed+1000, …) into one folder (seed-<seed>/ each, resumable per seed) and pool them in one report.",
+                HelpName = "S",
+                DefaultValueFactory = _ => 1,
+            });
         var command = new Command(name, description) { o.Preset, o.Config, o.Set, o.Out, o.Init, o.Cache, o.Json };
+        if (scope == PipelineScope.Run)
+        {
+            command.Options.Add(o.Replicates);
+        }
+
         // A synchronous action with our own signal handling: Ctrl+C (SIGINT) or SIGTERM cancels the
         // run between two steps, finished work is kept and the exit code is 130. (System.CommandLine's
         // own handling of async actions ends the process after a timeout, before the run could stop.)
@@ -111,8 +123,14 @@ public static class ExperimentCommands
         }
 
         var config = resolved.Match(c => c, _ => throw new UnreachableException());
+        var replicates = scope == PipelineScope.Run ? parse.GetValue(o.Replicates) : 1;
+        if (replicates < 1)
+        {
+            return BadInput(name, json, output, error, [new InputError("--replicates", "replicates", "at least 1 (seeds to run the experiment over)", replicates.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
+        }
+
         var hash = ConfigJson.Hash(config);
-        var outDir = Path.GetFullPath(parse.GetValue(o.Out) ?? RunFolder.DefaultFor(config));
+        var outDir = Path.GetFullPath(parse.GetValue(o.Out) ?? (replicates > 1 ? $"{RunFolder.DefaultFor(config)}-x{replicates}" : RunFolder.DefaultFor(config)));
         var console = json ? error : output;
 
         RunFolder folder;
@@ -143,9 +161,10 @@ public static class ExperimentCommands
         {
             var cache = parse.GetValue(o.Cache);
             var interactive = !json && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
-            result = interactive
-                ? LiveProgress.Run(AnsiConsole.Console, p => RunPipeline(scope, config, folder, cache, p, log, cancel, outcomes))
-                : RunPipeline(scope, config, folder, cache, new PlainProgress(console), log, cancel, outcomes);
+            PipelineResult Go(IRunProgress p) => replicates > 1
+                ? ReplicateRuns.Run(replicates, config, folder, (c, f) => new ExperimentWork(c, f, cache, log), p, log, cancel, outcomes)
+                : RunPipeline(scope, config, folder, cache, p, log, cancel, outcomes);
+            result = interactive ? LiveProgress.Run(AnsiConsole.Console, Go) : Go(new PlainProgress(console));
             code = ExitCodes.Success;
         }
         catch (InputException e)

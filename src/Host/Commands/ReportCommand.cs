@@ -46,9 +46,9 @@ public static class ReportCommand
                         error.WriteLine($"{Cli.Name} report: note: {notice}");
                     }
 
-                    foreach (var claim in written.Model.Claims)
+                    foreach (var line in Claims.Lines(written.Model.ClaimRows))
                     {
-                        output.WriteLine($"claim {claim.Number}: {Verdicts.Text(claim.Verdict)} ({claim.Reason})");
+                        output.WriteLine(line);
                     }
 
                     output.WriteLine($"wrote {Path.Combine(dir, ReportFiles.MarkdownFile)}, {Path.Combine(dir, ReportFiles.HtmlFile)} and {written.Files.Count - 2} figure files");

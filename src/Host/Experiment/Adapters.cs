@@ -64,7 +64,7 @@ internal static class RunManifest
         var files = Directory.EnumerateFiles(folder.Root, "*", SearchOption.AllDirectories)
             .Select(f => Path.GetRelativePath(folder.Root, f))
             .Where(f => !f.Contains(".tmp-", StringComparison.Ordinal)
-                && f is not ("log.txt" or "manifest.json" or ".lock")
+                && f is not ("log.txt" or "manifest.json" or ".lock" or Reporting.ReportFiles.ClaimsFile)
                 && !f.StartsWith("report", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal)
             .ToList();
@@ -91,6 +91,6 @@ internal static class ReportStage
     public static (IReadOnlyList<string> Notices, IReadOnlyList<string> Claims) Write(string runFolder) =>
         Reporting.ReportFiles.Write(runFolder, Reporting.ParquetRunTables.Read, Reporting.Rasterizer.Find())
             .Match(
-                written => (written.Notices, (IReadOnlyList<string>)[.. written.Model.Claims.Select(c => $"claim {c.Number}: {Core.Report.Verdicts.Text(c.Verdict)} ({c.Reason})")]),
+                written => (written.Notices, Core.Report.Claims.Lines(written.Model.ClaimRows)),
                 e => throw e.ToException());
 }

@@ -104,7 +104,7 @@ public sealed class ExperimentWork(
                 .Select(s => new SourcePlan(
                     s.Name, s.Source.Forget, s.Source.Repeats, s.Source.Population, s.Source.Validation,
                     s.Name == SourceNames.Canary ? DocumentRoles.OnePerDocument : DocumentRoles.Fraction)),
-        ]);
+        ], d.RepeatLevels.Values);
     }
 
     private void BuildData(IRunProgress progress)
@@ -444,6 +444,10 @@ public sealed class ExperimentWork(
             Threads = config.Threads,
             Versions = JsonSerializer.Serialize(Versions()),
             Status = parts.SelectMany(p => p.Examples).Any(e => e.Status == ExampleStatus.Diverged) ? "finished_with_divergence" : "finished",
+            QualityExposure = config.Metrics.QualityExposure,
+            Tau = config.Metrics.Tau,
+            Delta = config.Metrics.Delta,
+            ReferenceModels = config.Reference.Seeds,
         };
 
         ParquetTable<RunRow>.Write(folder.Table(Tables.Runs), [run], Tables.Metadata(Tables.Runs, configJson));
@@ -462,6 +466,7 @@ public sealed class ExperimentWork(
                 Tokens = byId[id].Tokens,
                 BitsBase = p.BitsBase[i],
                 BitsRef = p.BitsRef.Average(b => b[i]),
+                Seed = config.Seed,
             });
         });
         ParquetTable<PopulationRow>.Write(folder.Table(Tables.Populations), populationRows, Tables.Metadata(Tables.Populations, configJson));

@@ -13,13 +13,14 @@ public sealed record WrittenReport(IReadOnlyList<string> Files, string ImageExte
 
 /// <summary>
 /// Writes the report into a run folder: report.md, report.html, one SVG per figure and, when
-/// <c>rsvg-convert</c> is available, one PNG per figure (report.md then links the PNGs). Every file is
+/// <c>rsvg-convert</c> is available, one PNG per figure (report.md then links the PNGs), and claims.parquet. Every file is
 /// written under a temporary name and renamed, so a reader never sees half a file.
 /// </summary>
 public static class ReportFiles
 {
     public const string MarkdownFile = "report.md";
     public const string HtmlFile = "report.html";
+    public const string ClaimsFile = "claims.parquet";
 
     /// <summary>Reads the tables of <paramref name="runDirectory"/> and writes the report into it.</summary>
     public static Either<InputError, WrittenReport> Write(string runDirectory, ReadRunTables read, Rasterizer? rasterizer, ReportSettings? settings = null) =>
@@ -71,6 +72,12 @@ public static class ReportFiles
                 notices.Add($"PNG conversion failed, report.md links the SVG files: {string.Join("; ", failures)}");
             }
         }
+
+        // claims.parquet: the rows the printed verdict lines are read from (Claims.Lines), with the run's configuration.
+        var config = Path.Combine(runDirectory, "config.json");
+        Storage.Parquet.ParquetTable<Core.Results.ClaimRow>.Write(
+            Path.Combine(runDirectory, ClaimsFile), model.ClaimRows,
+            Storage.Parquet.Tables.Metadata(Storage.Parquet.Tables.Claims, File.Exists(config) ? File.ReadAllText(config) : "{}"));
 
         var rendered = RenderedReport.Of(model, extension);
         files.Add(WriteAtomically(Path.Combine(runDirectory, MarkdownFile), rendered.Markdown));

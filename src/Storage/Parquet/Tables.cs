@@ -19,6 +19,7 @@ public static class Tables
     public const string Examples = "examples";
     public const string Steps = "steps";
     public const string Populations = "populations";
+    public const string Claims = "claims";
 
     public static TableSchema RunsSchema => ParquetTable<RunRow>.Schema;
 
@@ -27,6 +28,8 @@ public static class Tables
     public static TableSchema StepsSchema => ParquetTable<StepRow>.Schema;
 
     public static TableSchema PopulationsSchema => ParquetTable<PopulationRow>.Schema;
+
+    public static TableSchema ClaimsSchema => ParquetTable<ClaimRow>.Schema;
 
     public static string FileName(string table) => table + ".parquet";
 

@@ -25,6 +25,29 @@ public sealed class CommandTests : IDisposable
     }
 
     [Fact]
+    public void A_repeat_level_of_0_or_more_levels_than_forget_examples_exit_with_bad_input_naming_the_key_and_limit()
+    {
+        var (code, _, error) = Run("run", "--out", Path.Combine(_root, "r0"), "--set", "data.repeat_levels=[0, 4]");
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains("data.repeat_levels: expected a list of at most 16 distinct integers in [1, 100000], found \"[0, 4]\"", error, StringComparison.Ordinal);
+
+        (code, _, error) = Run("run", "--out", Path.Combine(_root, "r4"), "--set", "data.repeat_levels=[1, 2, 4, 8]");
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains("data.repeat_levels: expected at most 3 levels", error, StringComparison.Ordinal);
+        Assert.Contains("(data.code.forget) holds 3, found 4 levels", error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_root, "r4")));
+    }
+
+    [Fact]
+    public void Fewer_than_one_replicate_exits_with_bad_input_naming_the_option()
+    {
+        var (code, _, error) = Run("run", "--out", Path.Combine(_root, "s0"), "--replicates", "0");
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains("unlearn run: --replicates: replicates: expected at least 1 (seeds to run the experiment over), found 0", error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_root, "s0")));
+    }
+
+    [Fact]
     public void Json_output_of_bad_input_is_a_summary_with_each_error()
     {
         var file = Path.Combine(_root, "c.json");

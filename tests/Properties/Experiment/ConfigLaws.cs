@@ -36,6 +36,8 @@ public sealed class ConfigLaws
                 return f.Choices.Where(c => c != (string)current!);
             case FieldKind.OptionalText:
                 return [current is null ? "some/folder" : "null"];
+            case FieldKind.IntegerList:
+                return new[] { "[]", "[2, 3]", "[5]" }.Where(x => x != ConfigField.FormatValue(current));
             default:
                 throw new InvalidOperationException();
         }
@@ -81,7 +83,7 @@ public sealed class ConfigLaws
         if (resolved.Count == 0)
         {
             // Only fields with a single allowed value have no other value to set.
-            Assert.Contains(field.Key, new[] { "data.brown.repeats", "unlearning.method" });
+            Assert.Contains(field.Key, new[] { "unlearning.method" });
             return;
         }
 
@@ -177,8 +179,10 @@ public sealed class ConfigLaws
     [Fact]
     public void Out_of_range_values_are_errors_where_they_were_given()
     {
-        var e = Assert.Single(Errors(Resolve(null, """{ "data": { "brown": { "repeats": 2 } } }""")));
-        Assert.Equal(("test.json", "data.brown.repeats", "the integer 1"), (e.Where, e.Field, e.Expected));
+        var e = Assert.Single(Errors(Resolve(null, """{ "data": { "brown": { "repeats": 0 } } }""")));
+        Assert.Equal(("test.json", "data.brown.repeats", "an integer in [1, 100000]"), (e.Where, e.Field, e.Expected));
+        var levels = Assert.Single(Errors(Resolve(null, """{ "data": { "repeat_levels": [1, 0] } }""")));
+        Assert.Equal(("test.json", "data.repeat_levels", "an array [1, 0]"), (levels.Where, levels.Field, levels.Found));
         Assert.Equal("threads", Assert.Single(Errors(Resolve(null, null, "threads=0"))).Field);
     }
 

@@ -30,7 +30,7 @@ public sealed class EndToEnd : IDisposable
             "model.n_layer=1", "model.n_embd=16", "model.n_head=2", "model.n_positions=16",
             "training.steps=40", "training.batch_size=8", "training.warmup_steps=4", "training.learning_rate=0.01",
             "unlearning.max_steps=8", "unlearning.dense_steps=4", "unlearning.eval_every=2", "unlearning.stop_margin=2",
-            "evaluation.batch_size=32", .. more,
+            "evaluation.batch_size=32", "data.repeat_levels=[]", .. more,
         ]).Match(c => c, e => throw new InvalidOperationException(string.Join("; ", e)));
 
     /// <summary>Seeded synthetic documents: English-like prose (ID), C-like code and spam-like mail (OOD).</summary>
@@ -188,6 +188,87 @@ public sealed class EndToEnd : IDisposable
             {
             }
         }
+    }
+
+    [Fact]
+    public void A_repeat_design_is_balanced_across_sources_and_claims_parquet_holds_the_printed_verdicts()
+    {
+        var config = Tiny("data.repeat_levels=[1, 3]", "data.brown.forget=4", "data.code.forget=2", "data.spam.forget=2", "data.canary.forget=2");
+        var dir = Path.Combine(_root, "design");
+        var printed = new StringWriter();
+        var result = Run(config, dir, PipelineScope.Run, progress: new PlainProgress(printed));
+        Assert.Equal("success", result.Status);
+
+        // Every source holds each level equally often, and θ0 saw each forget example `repeats` times.
+        var examples = ParquetTable<ExampleRow>.ReadAll(Path.Combine(dir, "examples.parquet"));
+        foreach (var source in examples.GroupBy(e => e.Source))
+        {
+            Assert.Equal([1, 3], source.GroupBy(e => e.Repeats).OrderBy(g => g.Key).Select(g => g.Key));
+            Assert.Single(source.GroupBy(e => e.Repeats).Select(g => g.Count()).Distinct());
+        }
+
+        var stored = JsonSerializer.Deserialize<StoredExamples>(File.ReadAllText(Path.Combine(dir, "data", "examples.json")), ExperimentWork.Json)!;
+        var training = stored.BaseTraining();
+        foreach (var e in examples)
+        {
+            Assert.Equal(e.Repeats, training.Count(t => t.SequenceEqual(e.Tokens)));
+            Assert.Equal(e.ExposureBase >= Math.Log2(13) - 0.5, e.AtCeiling);
+        }
+
+        // claims.parquet: its schema, the run's configuration, and the printed verdict lines read off its rows.
+        using (var file = ParquetFileReader.Open(Path.Combine(dir, "claims.parquet")))
+        {
+            Assert.True(file.Schema.SameAs(Tables.ClaimsSchema));
+            Assert.Equal(Tables.Claims, file.MetadataValue(Tables.TableKey));
+        }
+
+        var claims = ParquetTable<ClaimRow>.ReadAll(Path.Combine(dir, "claims.parquet"));
+        Assert.Equal(["1", "2", "3"], claims.Where(r => r.Part == "all").Select(r => r.Claim).Distinct());
+        Assert.Equal(["raw", "by_repeats", "matched"], claims.Where(r => r.Claim == "1a").Select(r => r.Analysis).Distinct());
+        Assert.Equal(["rank", "extrapolated"], claims.Where(r => r.Claim == "1a").Select(r => r.Exposure).Distinct());
+        Assert.All(claims, r => Assert.Equal(config.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture), r.Seed));
+        var lines = printed.ToString().Split('\n').Where(l => l.StartsWith("claim ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(Core.Report.Claims.Lines(claims), lines);
+        Assert.Equal(3, lines.Count);
+    }
+
+    [Fact]
+    public void Replicates_run_each_seed_in_its_own_folder_resume_per_seed_and_pool_into_one_report()
+    {
+        var config = Tiny();
+        var dir = Path.Combine(_root, "replicates");
+        PipelineResult Replicates(TextWriter printed)
+        {
+            var root = RunFolder.Open(dir, config);
+            using var log = new RunLog(root.LogFile);
+            return ReplicateRuns.Run(2, config, root, (c, f) => new ExperimentWork(c, f, null, log, Corpus), new PlainProgress(printed), log, default, []);
+        }
+
+        var printed = new StringWriter();
+        var first = Replicates(printed);
+        long[] seeds = [config.Seed, config.Seed + ReplicateRuns.SeedStride];
+        Assert.All(seeds, s => Assert.True(File.Exists(Path.Combine(dir, $"seed-{s}", "examples.parquet"))));
+
+        // A seed column in every table, each seed's rows once.
+        Assert.Equal(seeds, ParquetTable<RunRow>.ReadAll(Path.Combine(dir, "runs.parquet")).Select(r => r.Seed));
+        Assert.Equal(seeds, ParquetTable<ExampleRow>.ReadAll(Path.Combine(dir, "examples.parquet")).Select(r => r.Seed).Distinct());
+        Assert.Equal(seeds, ParquetTable<StepRow>.ReadAll(Path.Combine(dir, "steps.parquet")).Select(r => r.Seed).Distinct());
+        Assert.Equal(seeds, ParquetTable<PopulationRow>.ReadAll(Path.Combine(dir, "populations.parquet")).Select(r => r.Seed).Distinct());
+
+        // claims.parquet: every seed's rows and the pooled ones; the printed pooled lines are read off them.
+        var claims = ParquetTable<ClaimRow>.ReadAll(Path.Combine(dir, "claims.parquet"));
+        Assert.Equal([.. seeds.Select(s => s.ToString(System.Globalization.CultureInfo.InvariantCulture)), "pooled"], claims.Select(r => r.Seed).Distinct());
+        var lines = printed.ToString().Split('\n').Where(l => l.StartsWith("claim ", StringComparison.Ordinal) && l.Contains("pooled", StringComparison.Ordinal)).ToList();
+        Assert.Equal(Core.Report.Claims.Lines(claims), lines);
+        Assert.Contains("## Replicates: 2 seeds", File.ReadAllText(Path.Combine(dir, "report.md")), StringComparison.Ordinal);
+
+        // A second run resumes each seed: nothing is recomputed, and the pooled claims are the same.
+        var second = Replicates(TextWriter.Null);
+        Assert.All(second.Stages.Where(s => s.Id.StartsWith("seed-", StringComparison.Ordinal)), s => Assert.Equal("skipped", s.Action));
+        Assert.Equal(first.Stages.Count, second.Stages.Count);
+        Assert.Equal(
+            claims.Select(r => JsonSerializer.Serialize(r)),
+            ParquetTable<ClaimRow>.ReadAll(Path.Combine(dir, "claims.parquet")).Select(r => JsonSerializer.Serialize(r)));
     }
 
     [Fact]

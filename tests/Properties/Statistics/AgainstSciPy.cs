@@ -38,6 +38,79 @@ public sealed class AgainstSciPy
         }
     }
 
+    /// <summary>Strata of the cases above: 1 to 4 per test, some holding one sample only (left out by both sides).</summary>
+    private static List<List<(double[] X, double[] Y)>> StratifiedCases()
+    {
+        var cases = Cases();
+        var strata = new List<List<(double[] X, double[] Y)>>();
+        for (var start = 0; start < cases.Count; start += 3)
+        {
+            strata.Add([.. cases.Skip(start).Take(1 + (start % 4))]);
+        }
+
+        strata.Add([(cases[0].X, []), cases[1], ([], cases[2].Y)]);
+        return strata;
+    }
+
+    [Fact]
+    public void Van_Elteren_matches_its_definition_from_scipy_mannwhitneyu_and_tiecorrect()
+    {
+        // SciPy has no van Elteren test; its pieces are SciPy's: U1 per stratum from mannwhitneyu, the tie-corrected
+        // variance n1·n2·(N+1)/12·tiecorrect(ranks), weights 1/(N+1), and the two-sided normal p.
+        var cases = StratifiedCases();
+        var reference = SciPy.Run(
+            "out = []\nfor strata in data:\n    t = e = v = 0.0\n    for x, y in strata:\n        if len(x) == 0 or len(y) == 0:\n            continue\n"
+            + "        n = len(x) + len(y)\n        w = 1.0 / (n + 1)\n        t += w * float(stats.mannwhitneyu(x, y).statistic)\n        e += w * len(x) * len(y) / 2\n"
+            + "        v += w * w * len(x) * len(y) * (n + 1) / 12 * stats.tiecorrect(stats.rankdata(x + y))\n"
+            + "    z = (t - e) / np.sqrt(v)\n    out.append([t, z, float(2 * stats.norm.sf(abs(z)))])\nprint(json.dumps(out))",
+            cases.Select(c => c.Select(s => new[] { s.X, s.Y }).ToArray()).ToArray());
+        for (var i = 0; i < cases.Count; i++)
+        {
+            var ours = VanElteren.Test([.. cases[i].Select(s => ((IReadOnlyList<double>)s.X, (IReadOnlyList<double>)s.Y))])
+                .Match(r => r, e => throw new InvalidOperationException(e.ToString()));
+            var (t, z, p) = (reference[i][0].GetDouble(), reference[i][1].GetDouble(), reference[i][2].GetDouble());
+            Assert.True(Math.Abs(ours.Statistic - t) <= 1e-12 * Math.Max(1, t), $"case {i}: T {ours.Statistic:R} vs {t:R}");
+            Assert.True(Math.Abs(ours.Z - z) <= 1e-10, $"case {i}: z {ours.Z:R} vs {z:R}");
+            Assert.True(Math.Abs(ours.PValue - p) <= 1e-12 + (1e-9 * p), $"case {i}: p {ours.PValue:R} vs {p:R}");
+        }
+    }
+
+    [Fact]
+    public void Van_Elteren_with_one_stratum_is_scipy_mannwhitneyu_asymptotic_without_continuity_correction()
+    {
+        var cases = Cases();
+        var reference = SciPy.Run(
+            "print(json.dumps([float(stats.mannwhitneyu(x, y, method='asymptotic', use_continuity=False).pvalue) for x, y in data]))",
+            cases.Select(c => new[] { c.X, c.Y }).ToArray());
+        for (var i = 0; i < cases.Count; i++)
+        {
+            var ours = VanElteren.Test([(cases[i].X, cases[i].Y)]).Match(r => r, e => throw new InvalidOperationException(e.ToString()));
+            var p = reference[i].GetDouble();
+            Assert.True(Math.Abs(ours.PValue - p) <= 1e-12 + (1e-9 * p), $"case {i}: p {ours.PValue:R} vs SciPy {p:R}");
+            Assert.Equal(MannWhitney.Test(cases[i].X, cases[i].Y).Match(r => r.Auc, _ => double.NaN), ours.Auc, 12);
+        }
+    }
+
+    [Fact]
+    public void Pooling_across_replicates_is_scipy_t_interval_and_ttest_1samp_against_one_half()
+    {
+        double[][] cases = [[0.6, 0.7, 0.65], [0.2, 0.55, 0.4, 0.3], [0.51, 0.49], [0.9, 0.95, 0.85, 0.99, 0.7]];
+        var reference = SciPy.Run(
+            "out = []\nfor a in data:\n    m = float(np.mean(a)); se = float(stats.sem(a)); lo, hi = stats.t.interval(0.95, len(a) - 1, loc=m, scale=se)\n"
+            + "    out.append([m, float(lo), float(hi), float(stats.ttest_1samp(a, 0.5).pvalue)])\nprint(json.dumps(out))",
+            cases);
+        for (var i = 0; i < cases.Length; i++)
+        {
+            var (mean, low, high, p) = Unlearning.Core.Report.Replicates.Across(cases[i], 0.95);
+            double[] ours = [mean, low, high, p];
+            for (var j = 0; j < 4; j++)
+            {
+                var expected = reference[i][j].GetDouble();
+                Assert.True(Math.Abs(ours[j] - expected) <= 1e-9 * Math.Max(1, Math.Abs(expected)), $"case {i}, value {j}: {ours[j]:R} vs SciPy {expected:R}");
+            }
+        }
+    }
+
     [Fact]
     public void Spearman_rho_and_p_match_scipy_spearmanr()
     {

@@ -137,6 +137,26 @@ public sealed class DuckDbInteropTests : IDisposable
     }
 
     [Fact]
+    public void DuckDB_reads_claims_parquet_and_finds_the_combined_verdicts_the_report_prints()
+    {
+        var model = Core.Report.Analysis.Build(Core.Report.SyntheticRun.Generate(new Core.Report.SyntheticSpec()), new Core.Report.ReportSettings { Resamples = 100 })
+            .Match(m => m, e => throw new InvalidOperationException(e.ToString()));
+        var path = Path.Combine(_dir, "claims.parquet");
+        ParquetTable<ClaimRow>.Write(path, model.ClaimRows, Tables.Metadata(Tables.Claims, "{}"));
+        var described = Db.Query($"DESCRIBE SELECT * FROM read_parquet({DuckDb.Quote(path)})");
+        Assert.Equal(
+            "claim VARCHAR, part VARCHAR, analysis VARCHAR, exposure VARCHAR, statistic VARCHAR, n_id INTEGER, n_ood INTEGER, effect DOUBLE, "
+            + "ci_low DOUBLE, ci_high DOUBLE, p DOUBLE, verdict VARCHAR, seed VARCHAR",
+            string.Join(", ", described.Select(r => $"{r!["column_name"]} {r["column_type"]}")));
+        var combined = Db.Query($"SELECT claim, analysis, exposure, verdict FROM read_parquet({DuckDb.Quote(path)}) WHERE part = 'all' ORDER BY claim, exposure DESC")
+            .Select(r => $"{r!["claim"]}/{r["analysis"]}/{r["exposure"]}/{r["verdict"]}").ToList();
+        var expected = model.ClaimRows.Where(r => r.Part == "all").OrderBy(r => r.Claim, StringComparer.Ordinal)
+            .Select(r => $"{r.Claim}/{r.Analysis}/{r.Exposure}/{r.Verdict}").ToList();
+        Assert.Equal(expected.Order(StringComparer.Ordinal), combined.Order(StringComparer.Ordinal));
+        Assert.Equal(model.ClaimRows.Count, DuckDb.Long(Db.Query($"SELECT count(*) AS n FROM read_parquet({DuckDb.Quote(path)})")[0]!["n"]));
+    }
+
+    [Fact]
     public void DuckDB_sees_the_SPEC_column_names_and_the_metadata_of_every_table()
     {
         var config = "{\"seed\":7,\"preset\":\"tiny\"}";

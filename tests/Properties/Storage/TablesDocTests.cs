@@ -9,6 +9,7 @@ public sealed class TablesDocTests
     [InlineData("examples")]
     [InlineData("steps")]
     [InlineData("populations")]
+    [InlineData("claims")]
     public void Every_column_is_documented_with_its_type_and_nullability(string table)
     {
         var doc = File.ReadAllText(Path.Combine(DuckDb.RepositoryRoot(), "docs", "tables.md"));
@@ -21,6 +22,7 @@ public sealed class TablesDocTests
             "runs" => Tables.RunsSchema,
             "examples" => Tables.ExamplesSchema,
             "steps" => Tables.StepsSchema,
+            "claims" => Tables.ClaimsSchema,
             _ => Tables.PopulationsSchema,
         };
         foreach (var c in schema.Columns)

@@ -33,7 +33,7 @@ public sealed class ReportCli : IDisposable
     {
         var (code, output, error) = Run("report", _directory, "--resamples", "300");
         Assert.True(code == ExitCodes.Success, error);
-        Assert.Contains("claim 1: holds", output, StringComparison.Ordinal);
+        Assert.Contains("claim 1: rank exposure: raw holds, within repeat levels holds, at matched memorization holds; extrapolated exposure: raw holds", output, StringComparison.Ordinal);
         var fromRows = RenderedReport.From(SyntheticRun.Generate(new SyntheticSpec()), "png", new ReportSettings { Resamples = 300 })
             .Match(r => r.Markdown, e => e.ToString());
         Assert.Equal(fromRows, File.ReadAllText(Path.Combine(_directory, "report.md")));

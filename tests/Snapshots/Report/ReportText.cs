@@ -26,7 +26,8 @@ public sealed class ReportText
         Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("http://", html.Replace("http://www.w3.org/2000/svg", "", StringComparison.Ordinal), StringComparison.Ordinal);
         Assert.DoesNotContain("https://", html, StringComparison.Ordinal);
-        Assert.Equal(5, html.Split("<svg ").Length - 1);
+        // Five figures and one t* against Δ0 per repeat level (the synthetic run has one level).
+        Assert.Equal(6, html.Split("<svg ").Length - 1);
         var ids = System.Text.RegularExpressions.Regex.Matches(html, "id=\"([^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
         Assert.Equal(ids.Count, ids.Distinct().Count());
     }
