@@ -22,6 +22,8 @@ public static class ConfigJson
     {
         AllowTrailingCommas = true,
         CommentHandling = JsonCommentHandling.Skip,
+        // A key given twice is a mistake (which one was meant?), not "the last one wins".
+        AllowDuplicateProperties = false,
     };
 
     /// <summary>The resolved configuration, or every error found.</summary>

@@ -84,5 +84,8 @@ public sealed record StoredPart(
     int StepsRun,
     double Seconds);
 
-/// <summary>curves/&lt;model&gt;.json beside the curve: how long the training took.</summary>
-public sealed record StoredTraining(string Model, int Steps, double Seconds, double FinalLoss);
+/// <summary>curves/&lt;model&gt;.json beside the curve: how long the training took, and the step where it diverged (null: it did not).</summary>
+public sealed record StoredTraining(string Model, int Steps, double Seconds, double FinalLoss)
+{
+    public int? DivergedAt { get; init; }
+}

@@ -133,6 +133,14 @@ public static class ExperimentCommands
         var outDir = Path.GetFullPath(parse.GetValue(o.Out) ?? (replicates > 1 ? $"{RunFolder.DefaultFor(config)}-x{replicates}" : RunFolder.DefaultFor(config)));
         var console = json ? error : output;
 
+        // The lock first: a folder another process is using is left untouched.
+        var taken = RunLock.Take(outDir, name);
+        if (taken.IsLeft)
+        {
+            return Locked(name, json, output, error, taken.Match(_ => throw new UnreachableException(), e => e));
+        }
+
+        using var folderLock = taken.Match(l => l, _ => throw new UnreachableException());
         RunFolder folder;
         try
         {
@@ -142,17 +150,27 @@ public static class ExperimentCommands
         {
             return BadInput(name, json, output, error, [e.Error]);
         }
-
-        using var folderLock = TryLock(folder);
-        if (folderLock is null)
+        catch (IOException e)
         {
-            return BadInput(name, json, output, error, [new InputError(folder.Root, "lock", "a folder no other unlearn process is using", "it is in use")]);
+            // config.json could not be written (a full disk): nothing ran.
+            error.WriteLine($"{Cli.Name} {name}: failed: {e.Message}");
+            return ExitCodes.RunFailed;
         }
 
         folder.RemoveLeftovers();
         using var log = new RunLog(folder.LogFile);
-        log.Line($"unlearn {name} {Cli.Version}: config {hash}, out {folder.Root}, threads {config.Threads}");
+        log.Line($"unlearn {name} {Cli.Version}: config {hash}, out {folder.Root}, threads {config.Threads}, process {Environment.ProcessId}");
+        if (folderLock.TakenOverFrom is { } stale)
+        {
+            log.Line($"lock: taken over from {stale}, {(RunLock.IsRunning(stale) ? "whose pid now names another process" : "no longer running")}");
+        }
+
         console.WriteLine($"unlearn {name}: preset {config.Preset}, config {hash[..12]}, output {folder.Root}");
+        if (folderLock.TakenOverFrom is { } previous)
+        {
+            console.WriteLine($"unlearn {name}: took over the lock left by {previous}");
+        }
+
 
         PipelineResult result;
         int code;
@@ -212,20 +230,11 @@ public static class ExperimentCommands
         return Pipeline.Execute(scope, config, folder, work, progress, log, cancel, outcomes);
     }
 
-    /// <summary>An exclusive lock on the folder for the command's lifetime, or null when another process holds it.</summary>
-    private static FileStream? TryLock(RunFolder folder)
-    {
-        try
-        {
-            return new FileStream(Path.Combine(folder.Root, ".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
+    private static int Locked(string name, bool json, TextWriter output, TextWriter error, InputError e) =>
+        BadInput(name, json, output, error, [e], e.Where, ExitCodes.Locked, "locked");
 
-    private static int BadInput(string name, bool json, TextWriter output, TextWriter error, IReadOnlyList<InputError> errors, string? outDir = null)
+    private static int BadInput(string name, bool json, TextWriter output, TextWriter error, IReadOnlyList<InputError> errors, string? outDir = null,
+        int code = ExitCodes.BadInput, string status = "bad_input")
     {
         foreach (var e in errors)
         {
@@ -237,8 +246,8 @@ public static class ExperimentCommands
             var summary = new JsonObject
             {
                 ["command"] = name,
-                ["status"] = "bad_input",
-                ["exit_code"] = ExitCodes.BadInput,
+                ["status"] = status,
+                ["exit_code"] = code,
                 ["out"] = outDir,
                 ["errors"] = new JsonArray(errors.Select(e => (JsonNode)new JsonObject
                 {
@@ -251,7 +260,7 @@ public static class ExperimentCommands
             output.WriteLine(summary.ToJsonString(JsonOptions));
         }
 
-        return ExitCodes.BadInput;
+        return code;
     }
 
     private static JsonObject Summary(string name, PipelineResult result, int code, ExperimentConfig config, RunFolder folder, TimeSpan elapsed)

@@ -31,6 +31,19 @@ public static class InspectCommand
 
     public static int Run(string path, int rows, TextWriter output, TextWriter error)
     {
+        // The summary is printed only once the whole file has been read: bad input prints nothing but its error.
+        using var summary = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
+        var code = Summarize(path, rows, summary, error);
+        if (code == ExitCodes.Success)
+        {
+            output.Write(summary.ToString());
+        }
+
+        return code;
+    }
+
+    private static int Summarize(string path, int rows, TextWriter output, TextWriter error)
+    {
         try
         {
             if (Directory.Exists(path))

@@ -56,31 +56,6 @@ internal static class ModelFiles
     }
 }
 
-/// <summary>manifest.json through src/Storage/Manifest: config, hash, versions, every output file's SHA-256.</summary>
-internal static class RunManifest
-{
-    public static void Write(RunFolder folder, ExperimentConfig config, IReadOnlyDictionary<string, string> versions)
-    {
-        var files = Directory.EnumerateFiles(folder.Root, "*", SearchOption.AllDirectories)
-            .Select(f => Path.GetRelativePath(folder.Root, f))
-            .Where(f => !f.Contains(".tmp-", StringComparison.Ordinal)
-                && f is not ("log.txt" or "manifest.json" or ".lock" or Reporting.ReportFiles.ClaimsFile)
-                && !f.StartsWith("report", StringComparison.Ordinal))
-            .Order(StringComparer.Ordinal)
-            .ToList();
-        var json = JsonNode.Parse(ConfigJson.Canonical(config))!.AsObject();
-        var manifest = Manifests.Create(ConfigJson.Hash(config)[..12], json, versions, folder.Root, files, DateTime.UtcNow);
-        if (manifest.ConfigHash != ConfigJson.Hash(config))
-        {
-            throw new InvalidOperationException($"the manifest's config hash {manifest.ConfigHash} differs from the run's {ConfigJson.Hash(config)}");
-        }
-
-        Manifests.Write(folder.ManifestFile, manifest);
-    }
-
-    public static string Describe(int files) => files.ToString(CultureInfo.InvariantCulture) + " files";
-}
-
 /// <summary>report.md, report.html and the figures through the report helper's writer (what <c>unlearn report</c> does).</summary>
 internal static class ReportStage
 {

@@ -142,9 +142,23 @@ public sealed class ExperimentWork(
         }
     }
 
+    /// <summary>A JSON file of the run folder; one that does not parse is bad input naming the file and the offset.</summary>
+    private static T ReadJson<T>(string path, string what)
+        where T : class
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(File.ReadAllText(path), Json)
+                ?? throw new InputError(path, "document", what, "null").ToException();
+        }
+        catch (JsonException e)
+        {
+            throw new InputError(path, "document", $"{what} as JSON", $"{e.Message} (delete the file to recompute it)").ToException();
+        }
+    }
+
     private StoredExamples Examples() =>
-        _examples ??= JsonSerializer.Deserialize<StoredExamples>(File.ReadAllText(folder.ExamplesFile), Json)
-            ?? throw new InputError(folder.ExamplesFile, "document", "the example sets", "null").ToException();
+        _examples ??= ReadJson<StoredExamples>(folder.ExamplesFile, "the example sets");
 
     private BpeTokenizer Tokenizer() => _tokenizer ??= Get(PackageCorpora.LoadTokenizer(folder.DataFolder));
 
@@ -175,9 +189,14 @@ public sealed class ExperimentWork(
         var order = new BatchOrder(data.Count, seed);
         var curve = new List<TrainingCurveRow>(t.Steps);
         var clock = Stopwatch.StartNew();
+        int? divergedAt = null;
         using (var bar = progress.Start($"train {model}", t.Steps, "steps"))
         {
             var batch = new int[t.BatchSize][];
+            // The state before the last step is kept one step longer: when a step's loss is not finite
+            // (the weights it was taken at have left float range), training stops there, recorded, and
+            // the model is the last weights whose loss was finite.
+            TrainState? previous = null;
             for (int step = 0; step < t.Steps; step++)
             {
                 cancel.ThrowIfCancellationRequested();
@@ -189,10 +208,18 @@ public sealed class ExperimentWork(
                 var result = Get(trainer.Step(state, batch));
                 if (!double.IsFinite(result.Loss))
                 {
-                    throw new InvalidOperationException($"training {model} diverged at step {step + 1} (loss {result.Loss}); lower training.learning_rate");
+                    divergedAt = step + 1;
+                    state = previous ?? state;
+                    log.Line($"train {model}: diverged at step {step + 1} (loss {result.Loss}); kept the weights of step {Math.Max(0, step - 1)}");
+                    break;
                 }
 
-                trainer.Recycle(state);
+                if (previous is not null)
+                {
+                    trainer.Recycle(previous);
+                }
+
+                previous = state;
                 state = result.State;
                 curve.Add(new TrainingCurveRow { Model = model, Step = step + 1, Loss = result.Loss, LearningRate = result.LearningRate, GradNorm = result.GradNorm });
                 bar.Advance();
@@ -207,7 +234,7 @@ public sealed class ExperimentWork(
         ParquetTable<TrainingCurveRow>.Write(folder.Curve(model), curve, Tables.Metadata("curve_" + model, ConfigJson.Canonical(config)));
         RunFolder.WriteAllTextAtomic(
             Path.ChangeExtension(folder.Curve(model), ".json"),
-            JsonSerializer.Serialize(new StoredTraining(model, t.Steps, clock.Elapsed.TotalSeconds, finalLoss), Json));
+            JsonSerializer.Serialize(new StoredTraining(model, t.Steps, clock.Elapsed.TotalSeconds, finalLoss) { DivergedAt = divergedAt }, Json));
         RunFolder.WriteFolderAtomic(destination, dir =>
         {
             ModelFiles.Save(dir, state.Weights, folder.DataFolder);
@@ -238,9 +265,32 @@ public sealed class ExperimentWork(
 
     private Evaluator Evaluator(Gpt2Config gpt) => _evaluator ??= new Evaluator(gpt, config.Evaluation.BatchSize, Threads);
 
+    private IEnumerable<string> ModelNames() =>
+        ["base", .. Enumerable.Range(0, config.Reference.Seeds).Select(k => k == 0 ? "reference" : $"reference-{k}")];
+
+    private StoredTraining? Training(string model)
+    {
+        var path = Path.ChangeExtension(folder.Curve(model), ".json");
+        return File.Exists(path) ? ReadJson<StoredTraining>(path, "the training record") : null;
+    }
+
+    /// <summary>Training runs that met a non-finite loss, as "MODEL at step N" (runs.status then says so).</summary>
+    private List<string> TrainingDiverged() =>
+        [.. ModelNames().Select(m => (Model: m, At: Training(m)?.DivergedAt)).Where(x => x.At is not null).Select(x => $"{x.Model} at step {x.At}")];
+
     private void Score(IRunProgress progress)
     {
         var clock = Stopwatch.StartNew();
+        if (TrainingDiverged() is { Count: > 0 } diverged)
+        {
+            // θ0 or θref diverged: exposure against them means nothing. The run goes on to record it:
+            // no scores, no unlearning rows, runs.status "training_diverged: …" (and the report shows it).
+            RunFolder.WriteAllTextAtomic(folder.ScoresFile, JsonSerializer.Serialize(
+                new StoredScores(new Dictionary<string, StoredPopulation>(), new Dictionary<string, StoredUtility>(), [], new Dictionary<string, StoredMembership>(), 0), Json));
+            log.Line($"score: skipped, training diverged ({string.Join(", ", diverged)})");
+            return;
+        }
+
         var ex = Examples();
         var gpt = Get(Gpt2Config.Validate(ModelConfig()));
         var evaluator = Evaluator(gpt);
@@ -336,8 +386,7 @@ public sealed class ExperimentWork(
     }
 
     private StoredScores Scores() =>
-        _scores ??= JsonSerializer.Deserialize<StoredScores>(File.ReadAllText(folder.ScoresFile), Json)
-            ?? throw new InputError(folder.ScoresFile, "document", "the base and reference scores", "null").ToException();
+        _scores ??= ReadJson<StoredScores>(folder.ScoresFile, "the base and reference scores");
 
     private Gpt2Weights Theta0(Gpt2Config gpt) => _theta0 ??= ModelFiles.Load(folder.BaseModel, gpt);
 
@@ -348,6 +397,13 @@ public sealed class ExperimentWork(
         var clock = Stopwatch.StartNew();
         var ex = Examples();
         var scores = Scores();
+        if (scores.Baselines.Count == 0 && TrainingDiverged().Count > 0)
+        {
+            RunFolder.WriteAllTextAtomic(folder.Part(stage.Id["forget/".Length..]), JsonSerializer.Serialize(new StoredPart(stage.Id, [], [], 0, 0), Json));
+            log.Line($"{stage.Id}: skipped, training diverged");
+            return;
+        }
+
         var gpt = Get(Gpt2Config.Validate(ModelConfig()));
         var theta0 = Theta0(gpt);
         var evaluator = Evaluator(gpt);
@@ -409,16 +465,13 @@ public sealed class ExperimentWork(
         var ex = Examples();
         var scores = Scores();
         var plan = ExperimentPlan.ForgetTargets(config, ex.ForgetCandidates());
-        var parts = plan.Select(s => JsonSerializer.Deserialize<StoredPart>(File.ReadAllText(folder.Part(s.Id["forget/".Length..])), Json)!).ToList();
+        var parts = plan.Select(s => ReadJson<StoredPart>(folder.Part(s.Id["forget/".Length..]), "an unlearning target's rows")).ToList();
         var configJson = ConfigJson.Canonical(config);
         var gpt = ModelConfig();
         var byId = ex.Examples.ToDictionary(e => e.Id, StringComparer.Ordinal);
 
-        double? Seconds(string model)
-        {
-            var path = Path.ChangeExtension(folder.Curve(model), ".json");
-            return File.Exists(path) ? JsonSerializer.Deserialize<StoredTraining>(File.ReadAllText(path), Json)?.Seconds : null;
-        }
+        double? Seconds(string model) => Training(model)?.Seconds;
+        var trainingDiverged = TrainingDiverged();
 
         var run = new RunRow
         {
@@ -439,22 +492,23 @@ public sealed class ExperimentWork(
             StartedAt = File.GetCreationTimeUtc(folder.ConfigFile),
             FinishedAt = DateTime.UtcNow,
             TrainSeconds = Seconds("base"),
-            ReferenceSeconds = Enumerable.Range(0, config.Reference.Seeds).Sum(k => Seconds(k == 0 ? "reference" : $"reference-{k}") ?? 0),
+            ReferenceSeconds = ModelNames().Skip(1).Sum(m => Seconds(m) ?? 0),
             ForgetSeconds = parts.Sum(p => p.Seconds),
             Threads = config.Threads,
             Versions = JsonSerializer.Serialize(Versions()),
-            Status = parts.SelectMany(p => p.Examples).Any(e => e.Status == ExampleStatus.Diverged) ? "finished_with_divergence" : "finished",
+            Status = trainingDiverged.Count > 0 ? "training_diverged: " + string.Join(", ", trainingDiverged)
+                : parts.SelectMany(p => p.Examples).Any(e => e.Status == ExampleStatus.Diverged) ? "finished_with_divergence" : "finished",
             QualityExposure = config.Metrics.QualityExposure,
             Tau = config.Metrics.Tau,
             Delta = config.Metrics.Delta,
             ReferenceModels = config.Reference.Seeds,
         };
 
-        ParquetTable<RunRow>.Write(folder.Table(Tables.Runs), [run], Tables.Metadata(Tables.Runs, configJson));
+        RunFolder.WriteAtomic(folder.Table(Tables.Runs), path => ParquetTable<RunRow>.Write(path, [run], Tables.Metadata(Tables.Runs, configJson)));
         bar.Advance();
-        ParquetTable<ExampleRow>.Write(folder.Table(Tables.Examples), parts.SelectMany(p => p.Examples), Tables.Metadata(Tables.Examples, configJson));
+        RunFolder.WriteAtomic(folder.Table(Tables.Examples), path => ParquetTable<ExampleRow>.Write(path, parts.SelectMany(p => p.Examples), Tables.Metadata(Tables.Examples, configJson)));
         bar.Advance();
-        ParquetTable<StepRow>.Write(folder.Table(Tables.Steps), parts.SelectMany(p => p.Steps), Tables.Metadata(Tables.Steps, configJson));
+        RunFolder.WriteAtomic(folder.Table(Tables.Steps), path => ParquetTable<StepRow>.Write(path, parts.SelectMany(p => p.Steps), Tables.Metadata(Tables.Steps, configJson)));
         bar.Advance();
         var populationRows = SourceNames.All.Where(scores.Populations.ContainsKey).SelectMany(s =>
         {
@@ -469,12 +523,11 @@ public sealed class ExperimentWork(
                 Seed = config.Seed,
             });
         });
-        ParquetTable<PopulationRow>.Write(folder.Table(Tables.Populations), populationRows, Tables.Metadata(Tables.Populations, configJson));
+        RunFolder.WriteAtomic(folder.Table(Tables.Populations), path => ParquetTable<PopulationRow>.Write(path, populationRows, Tables.Metadata(Tables.Populations, configJson)));
         bar.Advance();
-        RunManifest.Write(folder, config, Versions());
     }
 
-    private static Dictionary<string, string> Versions() => new(StringComparer.Ordinal)
+    internal static Dictionary<string, string> Versions() => new(StringComparer.Ordinal)
     {
         ["unlearning"] = Cli.Version,
         ["dotnet"] = Environment.Version.ToString(),

@@ -57,6 +57,19 @@ public static class Pipeline
     {
         outcomes ??= [];
         var ranNow = new HashSet<string>(StringComparer.Ordinal);
+        var journal = RunJournal.Open(folder, config, ExperimentWork.Versions());
+
+        bool IsDone(Stage stage)
+        {
+            var check = journal.Check(stage);
+            if (check.Notice is { } notice)
+            {
+                log.Line(notice);
+                progress.Message(notice);
+            }
+
+            return check.Done;
+        }
 
         void RunStage(Stage stage)
         {
@@ -65,7 +78,9 @@ public static class Pipeline
             var clock = Stopwatch.StartNew();
             try
             {
+                journal.Begin(stage);
                 work.Run(stage, progress, cancel);
+                journal.Record(stage);
             }
             catch
             {
@@ -82,13 +97,13 @@ public static class Pipeline
         // The data stage first: the forget targets are only known once the example sets are.
         var preparation = ExperimentPlan.Preparation(config);
         var data = preparation.Single(s => s.Kind == StageKind.Data);
-        if (!folder.IsDone(data))
+        if (!IsDone(data))
         {
             RunStage(data);
         }
 
         var plan = ExperimentPlan.Full(config, work.ForgetCandidates());
-        var done = plan.Where(s => !ranNow.Contains(s.Id) && folder.IsDone(s)).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+        var done = plan.Where(s => !ranNow.Contains(s.Id) && IsDone(s)).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
         var remaining = ExperimentPlan.Remaining(plan, done).Where(s => !ranNow.Contains(s.Id)).ToHashSet();
 
         if (scope == PipelineScope.Forget)
@@ -121,19 +136,46 @@ public static class Pipeline
     }
 }
 
-/// <summary>The run's log.txt: one timestamped line per event, appended and flushed as it happens.</summary>
+/// <summary>
+/// The run's log.txt: one timestamped line per event, appended and flushed as it happens. A line
+/// that cannot be written (a full disk) is dropped: the log never ends a run, and every line is
+/// also a stop point of the fault-injection tests (<see cref="Storage.StopPoints"/>).
+/// </summary>
 public sealed class RunLog : IDisposable
 {
-    private readonly StreamWriter _writer;
+    private readonly FileStream _stream;
 
     public RunLog(string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        _writer = new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read)) { AutoFlush = true };
+        _stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, 1);
     }
 
-    public void Line(string text) =>
-        _writer.WriteLine($"{DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture)} {text}");
+    public void Line(string text)
+    {
+        var line = $"{DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture)} {text}\n";
+        try
+        {
+            _stream.Write(System.Text.Encoding.UTF8.GetBytes(line));
+            _stream.Flush();
+        }
+        catch (IOException)
+        {
+            // A full disk: the line is lost, the run goes on (its errors reach stderr all the same).
+        }
 
-    public void Dispose() => _writer.Dispose();
+        Storage.StopPoints.Pass("log: " + text);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            _stream.Dispose();
+        }
+        catch (IOException)
+        {
+            // Nothing is buffered (every line was flushed or dropped).
+        }
+    }
 }

@@ -1,16 +1,20 @@
 using System.Text;
 using Unlearning.Core.Errors;
 using Unlearning.Core.Experiment;
+using Unlearning.Host.Reporting;
+using Unlearning.Storage;
 
 namespace Unlearning.Host.Experiment;
 
 /// <summary>
-/// The output folder of one configuration, and what in it says a stage is done. Every file is
+/// The output folder of one configuration, and which files each stage writes. Every file is
 /// written under a temporary name and renamed into place, so a file that exists is complete; a
-/// stage's marker (below) is written last, so a stage whose marker exists is complete.
+/// stage is done when manifest.json lists its outputs with their SHA-256 and they still match
+/// (<see cref="RunJournal"/>; docs/reliability.md).
 /// <code>
 /// config.json              the resolved configuration (reads back with --config)
-/// manifest.json            config hash, versions, every output file with its SHA-256
+/// manifest.json            config hash, versions, every finished file with its SHA-256 (after each stage)
+/// .lock, .lock-owner       the folder's lock and its holder (<see cref="RunLock"/>)
 /// log.txt                  what ran, when, how long
 /// data/                    tokenizer (vocab.json, merges.txt), example sets (examples.json)
 /// models/base/             θ0 in Hugging Face's layout; models/reference/ (θref, k = 0), reference-k/
@@ -65,26 +69,68 @@ public sealed class RunFolder
     public static string DefaultFor(ExperimentConfig config) =>
         Path.Combine("runs", $"{config.Preset}-{ConfigJson.Hash(config)[..12]}");
 
-    /// <summary>The file or folder whose existence means the stage is done.</summary>
-    public string Marker(Stage stage) => stage.Kind switch
-    {
-        StageKind.Data => ExamplesFile,
-        StageKind.TrainBase => Path.Combine(BaseModel, "model.safetensors"),
-        StageKind.TrainReference => Path.Combine(ReferenceModel(ReferenceIndex(stage)), "model.safetensors"),
-        StageKind.Score => ScoresFile,
-        StageKind.Forget => Part(stage.Id["forget/".Length..]),
-        StageKind.Tables => ManifestFile,
-        StageKind.Report => ReportFile,
-        _ => throw new ArgumentOutOfRangeException(nameof(stage), stage.Kind, "stage kind"),
-    };
-
     public static int ReferenceIndex(Stage stage) =>
         int.Parse(stage.Id.AsSpan(stage.Id.LastIndexOf('-') + 1), System.Globalization.CultureInfo.InvariantCulture);
 
-    public bool IsDone(Stage stage) =>
-        stage.Kind == StageKind.Tables
-            ? File.Exists(ManifestFile) && TableNames.All(t => File.Exists(Table(t)))
-            : File.Exists(Marker(stage)) || Directory.Exists(Marker(stage));
+    private static string ModelName(Stage stage) => stage.Kind == StageKind.TrainBase
+        ? "base"
+        : ReferenceIndex(stage) == 0 ? "reference" : $"reference-{ReferenceIndex(stage)}";
+
+    /// <summary>
+    /// The files (relative to <see cref="Root"/>, '/'-separated) a finished stage must have written:
+    /// the stage is done when the manifest lists every one and each matches its SHA-256 (<see cref="RunJournal"/>).
+    /// </summary>
+    public IReadOnlyList<string> Outputs(Stage stage) => stage.Kind switch
+    {
+        StageKind.Data => ["data/examples.json", "data/merges.txt", "data/splits.tsv", "data/vocab.json"],
+        StageKind.TrainBase or StageKind.TrainReference =>
+        [
+            $"curves/{ModelName(stage)}.json", $"curves/{ModelName(stage)}.parquet",
+            .. new[] { "config.json", "merges.txt", "model.safetensors", "vocab.json" }.Select(f => $"models/{ModelName(stage)}/{f}"),
+        ],
+        StageKind.Score => ["scores/scores.json"],
+        StageKind.Forget => [Relative(Part(stage.Id["forget/".Length..]))],
+        StageKind.Tables => [.. TableNames.Select(t => t + ".parquet")],
+        StageKind.Report => [ReportFiles.ClaimsFile, ReportFiles.HtmlFile, ReportFiles.MarkdownFile],
+        _ => throw new ArgumentOutOfRangeException(nameof(stage), stage.Kind, "stage kind"),
+    };
+
+    /// <summary>
+    /// Whether a file of the folder (relative, '/'-separated) is the stage's output: its required
+    /// outputs and what else it writes (the report's figures, other tables), so that a damaged file
+    /// names the stage that redoes it.
+    /// </summary>
+    public bool Owns(Stage stage, string relative) => stage.Kind switch
+    {
+        StageKind.Data => relative.StartsWith("data/", StringComparison.Ordinal),
+        StageKind.TrainBase or StageKind.TrainReference =>
+            relative.StartsWith($"models/{ModelName(stage)}/", StringComparison.Ordinal)
+            || relative == $"curves/{ModelName(stage)}.json" || relative == $"curves/{ModelName(stage)}.parquet",
+        StageKind.Score => relative.StartsWith("scores/", StringComparison.Ordinal),
+        StageKind.Forget => relative == Relative(Part(stage.Id["forget/".Length..])),
+        StageKind.Tables => TableNames.Any(t => relative == t + ".parquet"),
+        StageKind.Report => !relative.Contains('/', StringComparison.Ordinal)
+            && (relative is ReportFiles.MarkdownFile or ReportFiles.HtmlFile or ReportFiles.ClaimsFile
+                || relative.EndsWith(".svg", StringComparison.Ordinal) || relative.EndsWith(".png", StringComparison.Ordinal)),
+        _ => false,
+    };
+
+    /// <summary>Whether the run can compute the stage's outputs again without changing any result it already holds.</summary>
+    public static bool CanRedo(Stage stage) => stage.Kind is StageKind.Score or StageKind.Forget or StageKind.Tables or StageKind.Report;
+
+    /// <summary>A path of the folder relative to its root, '/'-separated (as the manifest lists it).</summary>
+    public string Relative(string path) => Path.GetRelativePath(Root, path).Replace('\\', '/');
+
+    /// <summary>Files that are the folder's bookkeeping, never a stage's output: the log, the manifest, the lock.</summary>
+    public static bool IsBookkeeping(string relative) =>
+        relative is "log.txt" or "manifest.json" or RunLock.FileName or RunLock.OwnerFileName || IsTemporary(relative);
+
+    /// <summary>A temporary file of a write in progress (ours: NAME.tmp-PID…; Storage's: .NAME.GUID.partial).</summary>
+    public static bool IsTemporary(string relative)
+    {
+        var name = Path.GetFileName(relative);
+        return relative.Contains(".tmp-", StringComparison.Ordinal) || (name.StartsWith('.') && name.EndsWith(".partial", StringComparison.Ordinal));
+    }
 
     /// <summary>
     /// Opens the folder for <paramref name="config"/>: creates it and writes config.json, or checks
@@ -122,21 +168,39 @@ public sealed class RunFolder
 
     public static void WriteAllTextAtomic(string path, string text)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temporary = TemporaryFor(path);
-        File.WriteAllText(temporary, text, new UTF8Encoding(false));
-        File.Move(temporary, path, overwrite: true);
+        var bytes = new UTF8Encoding(false).GetBytes(text);
+        WriteAtomic(path, temporary =>
+        {
+            using var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None);
+            stream.Write(bytes.AsSpan(0, bytes.Length / 2));
+            if (StopPoints.Enabled)
+            {
+                stream.Flush();
+                StopPoints.Pass(path + " (write-middle)");
+            }
+
+            stream.Write(bytes.AsSpan(bytes.Length / 2));
+        });
     }
 
-    /// <summary>Writes a file through <paramref name="write"/> at a temporary name, then renames it into place.</summary>
+    /// <summary>
+    /// Writes a file through <paramref name="write"/> at a temporary name, then renames it into place.
+    /// A failed write (a full disk) removes the temporary and names <paramref name="path"/> in its message.
+    /// </summary>
     public static void WriteAtomic(string path, Action<string> write)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var temporary = TemporaryFor(path);
+        StopPoints.Pass(path + " (write-begin)");
         try
         {
             write(temporary);
+            StopPoints.Pass(path + " (write-end)");
             File.Move(temporary, path, overwrite: true);
+        }
+        catch (IOException e) when (!e.Message.StartsWith(path, StringComparison.Ordinal))
+        {
+            throw new IOException($"{path}: {e.Message}", e);
         }
         finally
         {
@@ -157,10 +221,11 @@ public sealed class RunFolder
             Directory.Delete(temporary, recursive: true);
         }
 
-        Directory.CreateDirectory(temporary);
         try
         {
+            Directory.CreateDirectory(temporary);
             fill(temporary);
+            StopPoints.Pass(path + " (write-end)");
             if (Directory.Exists(path))
             {
                 Directory.Delete(path, recursive: true);
@@ -185,7 +250,11 @@ public sealed class RunFolder
             return;
         }
 
-        foreach (var entry in Directory.EnumerateFileSystemEntries(Root, "*.tmp-*", SearchOption.AllDirectories).ToList())
+        var leftovers = Directory.EnumerateFileSystemEntries(Root, "*", SearchOption.AllDirectories)
+            .Where(e => IsTemporary(Relative(e)))
+            .OrderByDescending(e => e.Length)
+            .ToList();
+        foreach (var entry in leftovers)
         {
             if (Directory.Exists(entry))
             {

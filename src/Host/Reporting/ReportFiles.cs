@@ -1,4 +1,3 @@
-using System.Text;
 using LanguageExt;
 using Unlearning.Core.Errors;
 using Unlearning.Core.Report;
@@ -49,7 +48,7 @@ public static class ReportFiles
             foreach (var (stem, _) in figures)
             {
                 var png = Path.Combine(runDirectory, stem + ".png");
-                var temporary = png + ".tmp.png";
+                var temporary = Experiment.RunFolder.TemporaryFor(png) + ".png";
                 var error = rasterizer.Convert(Path.Combine(runDirectory, stem + ".svg"), temporary);
                 if (error is null)
                 {
@@ -87,9 +86,7 @@ public static class ReportFiles
 
     private static string WriteAtomically(string path, string text)
     {
-        var temporary = path + ".tmp";
-        File.WriteAllText(temporary, text, new UTF8Encoding(false));
-        File.Move(temporary, path, overwrite: true);
+        Experiment.RunFolder.WriteAllTextAtomic(path, text);
         return path;
     }
 }

@@ -311,15 +311,23 @@ public static class AtomicFile
         var directory = Path.GetDirectoryName(full)!;
         Directory.CreateDirectory(directory);
         var temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.partial");
+        StopPoints.Pass(full + " (write-begin)");
         try
         {
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
             {
-                write(stream);
+                write(StopPoints.Enabled ? new StopPoints.MiddleOfWrite(stream, full) : stream);
                 stream.Flush(flushToDisk: true);
             }
 
+            StopPoints.Pass(full + " (write-end)");
             File.Move(temporary, full, overwrite: true);
+        }
+        catch (IOException e)
+        {
+            File.Delete(temporary);
+            // A full disk or a failed device: the message names the file being written, not the temporary.
+            throw new IOException($"{full}: {e.Message}", e);
         }
         catch
         {
@@ -328,5 +336,14 @@ public static class AtomicFile
         }
     }
 
-    public static void WriteText(string path, string text) => Write(path, s => s.Write(new UTF8Encoding(false).GetBytes(text)));
+    public static void WriteText(string path, string text)
+    {
+        var bytes = new UTF8Encoding(false).GetBytes(text);
+        // Two writes, so that a test stopping the process in the middle of the file finds half of it (StopPoints).
+        Write(path, s =>
+        {
+            s.Write(bytes.AsSpan(0, bytes.Length / 2));
+            s.Write(bytes.AsSpan(bytes.Length / 2));
+        });
+    }
 }

@@ -83,9 +83,11 @@ public sealed class CommandTests : IDisposable
         var folder = Host.Experiment.RunFolder.Open(dir, config);
         using (var log = new Host.Experiment.RunLog(folder.LogFile))
         {
-            // The data stage only (train's first stage), from the synthetic corpora.
+            // The data stage only (train's first stage), from the synthetic corpora, recorded in the manifest as a finished stage is.
+            var data = ExperimentPlan.Preparation(config)[0];
             new Host.Experiment.ExperimentWork(config, folder, null, log, EndToEnd.Corpus)
-                .Run(ExperimentPlan.Preparation(config)[0], new Host.Experiment.PlainProgress(TextWriter.Null), default);
+                .Run(data, new Host.Experiment.PlainProgress(TextWriter.Null), default);
+            Host.Experiment.RunJournal.Open(folder, config, Host.Experiment.ExperimentWork.Versions()).Record(data);
         }
 
         var (code, _, error) = Run(["forget", "--out", dir, "--preset", "quick", .. TinyOverrides()]);
