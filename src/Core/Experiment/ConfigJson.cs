@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using LanguageExt;
 using Unlearning.Core.Errors;
+using Unlearning.Core.Training;
 using static LanguageExt.Prelude;
 
 namespace Unlearning.Core.Experiment;
@@ -114,6 +115,16 @@ public static class ConfigJson
         if (c.Model.NPositions < c.Data.ExampleTokens)
         {
             errors.Add(new InputError(Where, "model.n_positions", $"at least data.example_tokens ({c.Data.ExampleTokens})", Str(c.Model.NPositions)));
+        }
+
+        if (c.Engine == EngineNames.Managed && c.Device != EngineNames.Cpu)
+        {
+            errors.Add(new InputError(Where, "device", "cpu with engine managed (cuda needs engine torch)", c.Device));
+        }
+
+        if (c.Precision == EngineNames.Bf16 && c.Device != EngineNames.Cuda)
+        {
+            errors.Add(new InputError(Where, "precision", "fp32 on device cpu (bf16 needs device cuda)", c.Precision));
         }
 
         if (c.Data.Brown.Forget >= c.Data.TrainExamples)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Unlearning.Core.Training;
 
 namespace Unlearning.Core.Experiment;
 
@@ -107,6 +108,12 @@ public static class ConfigSchema
                 0, int.MaxValue, c => c.Seed, (c, v) => c with { Seed = v }),
             Int("threads", "threads", "Threads of the numeric engine. Results are reproducible for a fixed thread count.",
                 1, 256, c => c.Threads, (c, v) => c with { Threads = v }),
+            Choice("engine", "", "The engine that trains and scores: managed (the project's CPU engine, bit-reproducible) or torch (TorchSharp / LibTorch; docs/engine.md).",
+                EngineNames.Engines, c => c.Engine, (c, v) => c with { Engine = v }),
+            Choice("device", "", "Where the torch engine computes: cpu, or cuda (docs/gpu.md). The managed engine runs on cpu only.",
+                EngineNames.Devices, c => c.Device, (c, v) => c with { Device = v }),
+            Choice("precision", "", "Arithmetic of the forward and backward passes: fp32, or bf16 (torch on cuda only; weights and optimizer state stay fp32).",
+                EngineNames.Precisions, c => c.Precision, (c, v) => c with { Precision = v }),
 
             Int("data.example_tokens", "tokens", "L: tokens per example, cut from one document; scored with BOS prepended.",
                 2, 4096, c => c.Data.ExampleTokens, (c, v) => c with { Data = c.Data with { ExampleTokens = v } }),

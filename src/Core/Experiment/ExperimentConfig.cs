@@ -1,3 +1,5 @@
+using Unlearning.Core.Training;
+
 namespace Unlearning.Core.Experiment;
 
 // The one configuration record of an experiment (SPEC §1–§8). Every field has a dotted JSON key
@@ -15,6 +17,15 @@ public sealed record ExperimentConfig
 
     /// <summary>Threads for the numeric engine (results may depend on it; see docs/configuration.md).</summary>
     public required int Threads { get; init; }
+
+    /// <summary>The engine that trains and scores (SPEC §11): managed (src/Tensors, the default) or torch (TorchSharp).</summary>
+    public string Engine { get; init; } = EngineNames.Managed;
+
+    /// <summary>Where the torch engine computes: cpu or cuda (the managed engine is CPU only).</summary>
+    public string Device { get; init; } = EngineNames.Cpu;
+
+    /// <summary>Precision of the forward and backward passes: fp32, or bf16 (torch on cuda; fp32 master weights).</summary>
+    public string Precision { get; init; } = EngineNames.Fp32;
 
     public required DataConfig Data { get; init; }
 

@@ -71,7 +71,7 @@ public static class UnlearningRun
     /// <paramref name="cancel"/> is checked between steps.
     /// </summary>
     public static Either<InputError, UnlearningOutcome> Execute(
-        UnlearningInputs inputs, Trainer ascent, Evaluator evaluator, Action<int> onStep, CancellationToken cancel)
+        UnlearningInputs inputs, ITrainer ascent, IEvaluator evaluator, Action<int> onStep, CancellationToken cancel)
     {
         try
         {
@@ -96,7 +96,7 @@ public static class UnlearningRun
     }
 
     private static UnlearningOutcome Run(
-        UnlearningInputs inputs, Trainer ascent, Evaluator evaluator, Action<int> onStep, CancellationToken cancel)
+        UnlearningInputs inputs, ITrainer ascent, IEvaluator evaluator, Action<int> onStep, CancellationToken cancel)
     {
         var c = inputs.Config;
         var u = c.Unlearning;

@@ -16,14 +16,18 @@ public sealed class Gpt2Weights
     /// <summary>Tensors per transformer block, in the order of <see cref="Gpt2Config.Parameters"/>.</summary>
     public const int PerLayer = 12;
 
-    private readonly Tensor[] _tensors;
     private readonly Dictionary<string, int> _index;
+    private readonly Lock _materialize = new();
+    private Tensor[]? _arrays;
+    private Func<IReadOnlyList<float[]>>? _download;
 
-    private Gpt2Weights(Gpt2Config config, IReadOnlyList<ParameterSpec> specs, Tensor[] tensors)
+    private Gpt2Weights(Gpt2Config config, IReadOnlyList<ParameterSpec> specs, Tensor[]? tensors, Func<IReadOnlyList<float[]>>? download = null, object? resident = null)
     {
         Config = config;
         Specs = specs;
-        _tensors = tensors;
+        _arrays = tensors;
+        _download = download;
+        Resident = resident;
         _index = new Dictionary<string, int>(specs.Count, StringComparer.Ordinal);
         for (int i = 0; i < specs.Count; i++)
         {
@@ -33,18 +37,24 @@ public sealed class Gpt2Weights
 
     public Gpt2Config Config { get; }
 
+    /// <summary>
+    /// An engine's own copy of these weights on its device (opaque to everyone else), or null. The
+    /// engine that made it may compute with it directly instead of copying the arrays over again.
+    /// </summary>
+    public object? Resident { get; }
+
     public IReadOnlyList<ParameterSpec> Specs { get; }
 
-    public int Count => _tensors.Length;
+    public int Count => Specs.Count;
 
     /// <summary>The tensor with this HF name (KeyNotFoundException names it when absent).</summary>
     public float[] this[string name] => _index.TryGetValue(name, out int i)
-        ? _tensors[i].Data
+        ? Arrays[i].Data
         : throw new KeyNotFoundException($"GPT-2 has no parameter \"{name}\"");
 
-    public float[] this[int index] => _tensors[index].Data;
+    public float[] this[int index] => Arrays[index].Data;
 
-    public Tensor Tensor(int index) => _tensors[index];
+    public Tensor Tensor(int index) => Arrays[index];
 
     public bool Contains(string name) => _index.ContainsKey(name);
 
@@ -126,17 +136,28 @@ public sealed class Gpt2Weights
         return new Gpt2Weights(config, specs, tensors);
     }
 
+    /// <summary>
+    /// Weights that live on an engine's device: the arrays are filled by <paramref name="download"/>
+    /// (one array per parameter, in <see cref="Gpt2Config.Parameters"/> order) the first time anyone
+    /// reads them, so a training loop that only hands states back to its engine never copies them.
+    /// </summary>
+    public static Gpt2Weights Deferred(Gpt2Config config, object resident, Func<IReadOnlyList<float[]>> download) =>
+        new(config, config.Parameters(), null, download, resident);
+
+    /// <summary>True while the arrays of deferred weights have not been read yet.</summary>
+    public bool IsDeferred => Volatile.Read(ref _arrays) is null;
+
     /// <summary>A deep copy.</summary>
-    public Gpt2Weights Clone() => new(Config, Specs, _tensors.Select(t => t.Clone()).ToArray());
+    public Gpt2Weights Clone() => new(Config, Specs, Arrays.Select(t => t.Clone()).ToArray());
 
     /// <summary>A set of the same shapes with uninitialised (zero) contents.</summary>
     public Gpt2Weights ZerosLike() => new(Config, Specs, Specs.Select(s => Tensors.Buffers.Tensor.Zeros(s.Shape)).ToArray());
 
     public IReadOnlyDictionary<string, float[]> ToDictionary() =>
-        Specs.Select((s, i) => (s.Name, Data: _tensors[i].Data)).ToDictionary(p => p.Name, p => p.Data, StringComparer.Ordinal);
+        Specs.Select((s, i) => (s.Name, Data: Arrays[i].Data)).ToDictionary(p => p.Name, p => p.Data, StringComparer.Ordinal);
 
     /// <summary>‖θ‖₂ over every tensor, summed in double.</summary>
-    public double Norm() => Math.Sqrt(_tensors.Sum(t => SumSquares(t.Data)));
+    public double Norm() => Math.Sqrt(Arrays.Sum(t => SumSquares(t.Data)));
 
     /// <summary>‖a − b‖₂ over every tensor (e.g. the drift ‖θt − θ0‖), summed in double.</summary>
     public static double Distance(Gpt2Weights a, Gpt2Weights b)
@@ -159,6 +180,35 @@ public sealed class Gpt2Weights
         }
 
         return Math.Sqrt(sum);
+    }
+
+    private Tensor[] Arrays
+    {
+        get
+        {
+            if (Volatile.Read(ref _arrays) is { } arrays)
+            {
+                return arrays;
+            }
+
+            lock (_materialize)
+            {
+                if (_arrays is null)
+                {
+                    var data = _download!();
+                    var tensors = new Tensor[Specs.Count];
+                    for (int i = 0; i < tensors.Length; i++)
+                    {
+                        tensors[i] = new Tensor(data[i], Specs[i].Shape);
+                    }
+
+                    Volatile.Write(ref _arrays, tensors);
+                    _download = null;
+                }
+
+                return _arrays;
+            }
+        }
     }
 
     private static double SumSquares(float[] x)

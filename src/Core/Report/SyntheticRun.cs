@@ -1,5 +1,6 @@
 using Unlearning.Core.Results;
 using Unlearning.Core.Statistics;
+using Unlearning.Core.Training;
 
 namespace Unlearning.Core.Report;
 
@@ -170,6 +171,9 @@ public static class SyntheticRun
             PopulationSize = spec.PopulationSize,
             StartedAt = new DateTime(2024, 11, 7, 0, 0, 0, DateTimeKind.Utc),
             Threads = 1,
+            Engine = EngineNames.Managed,
+            Device = EngineNames.Cpu,
+            Precision = EngineNames.Fp32,
             Versions = "{}",
             Status = "synthetic",
         };
@@ -248,7 +252,7 @@ public static class ConfoundedRun
         {
             RunId = "confounded", ConfigHash = "0000confounded", Seed = 1, Preset = "synthetic", ModelParameters = 0, NLayer = 0, NEmbd = 0, NHead = 0, VocabSize = 0,
             ExampleTokens = L, TrainExamples = 0, ForgetId = examples.Count(e => !e.IsOod), ForgetOod = examples.Count(e => e.IsOod), PopulationSize = 32,
-            StartedAt = new DateTime(2024, 11, 7, 0, 0, 0, DateTimeKind.Utc), Threads = 1, Versions = "{}", Status = "synthetic",
+            StartedAt = new DateTime(2024, 11, 7, 0, 0, 0, DateTimeKind.Utc), Threads = 1, Engine = EngineNames.Managed, Device = EngineNames.Cpu, Precision = EngineNames.Fp32, Versions = "{}", Status = "synthetic",
         };
         return new RunTables([run], examples, steps, []);
     }

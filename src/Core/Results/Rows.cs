@@ -28,6 +28,12 @@ public sealed record RunRow
     public double? ReferenceSeconds { get; init; }
     public double? ForgetSeconds { get; init; }
     public required int Threads { get; init; }
+    /// <summary>The engine that trained and scored (SPEC §11): managed or torch.</summary>
+    public required string Engine { get; init; }
+    /// <summary>cpu or cuda.</summary>
+    public required string Device { get; init; }
+    /// <summary>fp32 or bf16.</summary>
+    public required string Precision { get; init; }
     /// <summary>JSON object of component and package versions.</summary>
     public required string Versions { get; init; }
     public required string Status { get; init; }

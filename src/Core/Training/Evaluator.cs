@@ -29,7 +29,7 @@ public sealed record SequenceScore(double NllBits, float[] Log2Probs, bool[] Top
 /// Scores do not depend on the batch size or the order of sequences beyond float rounding of the
 /// GEMM (rows are independent).
 /// </summary>
-public sealed class Evaluator
+public sealed class Evaluator : IEvaluator
 {
     private readonly Gpt2Network _network;
 

@@ -12,7 +12,7 @@ namespace Unlearning.Core.Training;
 /// state is never modified. A trainer owns reusable activation buffers and is not thread-safe.
 /// With the same start state, batches and thread count, the resulting weights are bit-identical.
 /// </summary>
-public sealed class Trainer
+public sealed class Trainer : ITrainer
 {
     private readonly Gpt2Network _network;
     private readonly Gpt2Weights _grads;

@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using Spectre.Console;
 using Unlearning.Core.Errors;
 using Unlearning.Core.Experiment;
+using Unlearning.Core.Training;
 using Unlearning.Host.Experiment;
 
 namespace Unlearning.Host.Commands;
@@ -40,6 +41,10 @@ public static class ExperimentCommands
         Option<string?> Out,
         Option<string?> Init,
         Option<string?> Cache,
+        Option<string?> Engine,
+        Option<string?> Device,
+        Option<string?> Precision,
+        Option<string?> LibTorch,
         Option<bool> Json,
         Option<int> Replicates);
 
@@ -58,6 +63,10 @@ public static class ExperimentCommands
             new Option<string?>("--out") { Description = "Output folder (default runs/<preset>-<config hash>).", HelpName = "DIR" },
             new Option<string?>("--init") { Description = "Start from a Hugging Face GPT-2 folder with its tokenizer (same as --set model.init=PATH).", HelpName = "PATH" },
             new Option<string?>("--cache") { Description = "Package cache folder (default $UNLEARNING_CACHE, else ~/.cache/unlearning/packages).", HelpName = "DIR" },
+            new Option<string?>("--engine") { Description = "managed (default) or torch (same as --set engine=NAME; docs/engine.md).", HelpName = "NAME" },
+            new Option<string?>("--device") { Description = "cpu (default) or cuda, for --engine torch (same as --set device=NAME; docs/gpu.md).", HelpName = "NAME" },
+            new Option<string?>("--precision") { Description = "fp32 (default) or bf16 on cuda (same as --set precision=NAME).", HelpName = "NAME" },
+            new Option<string?>("--libtorch") { Description = "A LibTorch lib folder for --engine torch, e.g. a PyTorch installation's torch/lib (default $UNLEARNING_LIBTORCH, else the bundled CPU one).", HelpName = "DIR" },
             new Option<bool>("--json") { Description = "Print a JSON summary of what was done and where it was written (progress goes to stderr)." },
             new Option<int>("--replicates")
             {
@@ -65,7 +74,7 @@ public static class ExperimentCommands
                 HelpName = "S",
                 DefaultValueFactory = _ => 1,
             });
-        var command = new Command(name, description) { o.Preset, o.Config, o.Set, o.Out, o.Init, o.Cache, o.Json };
+        var command = new Command(name, description) { o.Preset, o.Config, o.Set, o.Out, o.Init, o.Cache, o.Engine, o.Device, o.Precision, o.LibTorch, o.Json };
         if (scope == PipelineScope.Run)
         {
             command.Options.Add(o.Replicates);
@@ -116,6 +125,14 @@ public static class ExperimentCommands
             overrides.Add($"model.init={Path.GetFullPath(init)}");
         }
 
+        foreach (var (key, option) in new[] { ("engine", o.Engine), ("device", o.Device), ("precision", o.Precision) })
+        {
+            if (parse.GetValue(option) is { } value)
+            {
+                overrides.Add($"{key}={value}");
+            }
+        }
+
         var resolved = ConfigJson.Resolve(parse.GetValue(o.Preset), fileText, configPath ?? "", overrides);
         if (resolved.IsFail)
         {
@@ -123,6 +140,16 @@ public static class ExperimentCommands
         }
 
         var config = resolved.Match(c => c, _ => throw new UnreachableException());
+
+        // The engine (and for torch its LibTorch and device) is checked before any work.
+        var engine = Engines.Open(config, parse.GetValue(o.LibTorch));
+        if (engine.IsLeft)
+        {
+            return BadInput(name, json, output, error, [engine.Match(_ => throw new UnreachableException(), e => e)]);
+        }
+
+        var chosen = engine.Match(e => e, _ => throw new UnreachableException());
+
         var replicates = scope == PipelineScope.Run ? parse.GetValue(o.Replicates) : 1;
         if (replicates < 1)
         {
@@ -159,7 +186,7 @@ public static class ExperimentCommands
 
         folder.RemoveLeftovers();
         using var log = new RunLog(folder.LogFile);
-        log.Line($"unlearn {name} {Cli.Version}: config {hash}, out {folder.Root}, threads {config.Threads}, process {Environment.ProcessId}");
+        log.Line($"unlearn {name} {Cli.Version}: config {hash}, out {folder.Root}, threads {config.Threads}, engine {chosen.Info.Name} on {chosen.Info.Device} ({chosen.Info.Precision}, {chosen.Info.Library}), process {Environment.ProcessId}");
         if (folderLock.TakenOverFrom is { } stale)
         {
             log.Line($"lock: taken over from {stale}, {(RunLock.IsRunning(stale) ? "whose pid now names another process" : "no longer running")}");
@@ -171,7 +198,6 @@ public static class ExperimentCommands
             console.WriteLine($"unlearn {name}: took over the lock left by {previous}");
         }
 
-
         PipelineResult result;
         int code;
         var outcomes = new List<StageOutcome>();
@@ -180,8 +206,8 @@ public static class ExperimentCommands
             var cache = parse.GetValue(o.Cache);
             var interactive = !json && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
             PipelineResult Go(IRunProgress p) => replicates > 1
-                ? ReplicateRuns.Run(replicates, config, folder, (c, f) => new ExperimentWork(c, f, cache, log), p, log, cancel, outcomes)
-                : RunPipeline(scope, config, folder, cache, p, log, cancel, outcomes);
+                ? ReplicateRuns.Run(replicates, config, folder, (c, f) => new ExperimentWork(c, f, cache, log, engine: chosen), p, log, cancel, outcomes)
+                : RunPipeline(scope, config, chosen, folder, cache, p, log, cancel, outcomes);
             result = interactive ? LiveProgress.Run(AnsiConsole.Console, Go) : Go(new PlainProgress(console));
             code = ExitCodes.Success;
         }
@@ -223,10 +249,10 @@ public static class ExperimentCommands
     }
 
     private static PipelineResult RunPipeline(
-        PipelineScope scope, ExperimentConfig config, RunFolder folder, string? cache, IRunProgress progress, RunLog log,
+        PipelineScope scope, ExperimentConfig config, IEngine engine, RunFolder folder, string? cache, IRunProgress progress, RunLog log,
         CancellationToken cancel, List<StageOutcome> outcomes)
     {
-        var work = new ExperimentWork(config, folder, cache, log);
+        var work = new ExperimentWork(config, folder, cache, log, engine: engine);
         return Pipeline.Execute(scope, config, folder, work, progress, log, cancel, outcomes);
     }
 

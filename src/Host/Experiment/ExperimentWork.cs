@@ -25,9 +25,10 @@ namespace Unlearning.Host.Experiment;
 /// Where a source's documents come from: null reads the pinned packages (canaries are generated);
 /// tests give small synthetic corpora instead.
 /// </param>
+/// <param name="engine">The engine that trains and scores (null: the managed one on config.Threads threads).</param>
 public sealed class ExperimentWork(
     ExperimentConfig config, RunFolder folder, string? cache, RunLog log,
-    Func<string, IReadOnlyList<Document>>? documents = null) : IStageWork
+    Func<string, IReadOnlyList<Document>>? documents = null, IEngine? engine = null) : IStageWork
 {
     internal static readonly JsonSerializerOptions Json = new()
     {
@@ -40,14 +41,15 @@ public sealed class ExperimentWork(
     private BpeTokenizer? _tokenizer;
     private StoredScores? _scores;
     private Gpt2Weights? _theta0;
-    private Trainer? _ascent;
-    private Evaluator? _evaluator;
+    private ITrainer? _ascent;
+    private IEvaluator? _evaluator;
+    private IEngine? _engine = engine;
     private IStageProgress? _forgetProgress;
     private Dictionary<string, ScoredPopulation>? _baseFits;
     private readonly Dictionary<string, ScoredSet> _populationSets = new(StringComparer.Ordinal);
     private int _forgetRemaining;
 
-    private int Threads => config.Threads;
+    private IEngine Engine => _engine ??= new ManagedEngine(config.Threads);
 
     private int Seed => checked((int)config.Seed);
 
@@ -184,7 +186,7 @@ public sealed class ExperimentWork(
             ? new LearningRateSchedule.WarmupCosine(t.LearningRate, t.WarmupSteps, t.Steps, t.MinLrRatio * t.LearningRate)
             : new LearningRateSchedule.Constant(t.LearningRate);
         var settings = new TrainSettings(new Optimizer.AdamW(t.Beta1, t.Beta2, t.Epsilon, t.WeightDecay), schedule, t.GradClip > 0 ? t.GradClip : null);
-        var trainer = new Trainer(gpt, settings, Threads);
+        var trainer = Get(Engine.Trainer(gpt, settings));
         var state = TrainState.Start(weights, settings.Optimizer);
         var order = new BatchOrder(data.Count, seed);
         var curve = new List<TrainingCurveRow>(t.Steps);
@@ -263,7 +265,7 @@ public sealed class ExperimentWork(
 
     // ---- scores of θ0 and θref --------------------------------------------------------------
 
-    private Evaluator Evaluator(Gpt2Config gpt) => _evaluator ??= new Evaluator(gpt, config.Evaluation.BatchSize, Threads);
+    private IEvaluator Evaluator(Gpt2Config gpt) => _evaluator ??= Get(Engine.Evaluator(gpt, config.Evaluation.BatchSize));
 
     private IEnumerable<string> ModelNames() =>
         ["base", .. Enumerable.Range(0, config.Reference.Seeds).Select(k => k == 0 ? "reference" : $"reference-{k}")];
@@ -407,7 +409,7 @@ public sealed class ExperimentWork(
         var gpt = Get(Gpt2Config.Validate(ModelConfig()));
         var theta0 = Theta0(gpt);
         var evaluator = Evaluator(gpt);
-        _ascent ??= new Trainer(gpt, UnlearningRun.AscentSettings(config.Unlearning), Threads);
+        _ascent ??= Get(Engine.Trainer(gpt, UnlearningRun.AscentSettings(config.Unlearning)));
         var byId = ex.Examples.ToDictionary(e => e.Id, StringComparer.Ordinal);
         var baselines = scores.Baselines.ToDictionary(b => b.ExampleId, StringComparer.Ordinal);
         var tokenizer = Tokenizer();
@@ -495,6 +497,9 @@ public sealed class ExperimentWork(
             ReferenceSeconds = ModelNames().Skip(1).Sum(m => Seconds(m) ?? 0),
             ForgetSeconds = parts.Sum(p => p.Seconds),
             Threads = config.Threads,
+            Engine = Engine.Info.Name,
+            Device = Engine.Info.Device,
+            Precision = Engine.Info.Precision,
             Versions = JsonSerializer.Serialize(Versions()),
             Status = trainingDiverged.Count > 0 ? "training_diverged: " + string.Join(", ", trainingDiverged)
                 : parts.SelectMany(p => p.Examples).Any(e => e.Status == ExampleStatus.Diverged) ? "finished_with_divergence" : "finished",

@@ -165,7 +165,7 @@ public sealed class DuckDbInteropTests : IDisposable
         {
             RunId = "r1", ConfigHash = "abc", Seed = 7, Preset = "tiny", ModelParameters = 123456, NLayer = 2, NEmbd = 64, NHead = 4,
             VocabSize = 4096, ExampleTokens = 64, TrainExamples = 1000, ForgetId = 8, ForgetOod = 8, PopulationSize = 256,
-            StartedAt = started, Threads = 2, Versions = "{}", Status = "running",
+            StartedAt = started, Threads = 2, Engine = "managed", Device = "cpu", Precision = "fp32", Versions = "{}", Status = "running",
         }], Tables.Metadata(Tables.Runs, config));
         ParquetTable<ExampleRow>.Write(Path.Combine(_dir, "examples.parquet"), [new ExampleRow
         {
