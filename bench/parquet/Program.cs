@@ -6,25 +6,14 @@ using Unlearning.Storage.Parquet;
 namespace Unlearning.Bench.Parquet;
 
 /// <summary>
-/// Writes N rows of the steps table (StepRow, 22 columns) with the default options (Snappy,
-/// dictionary where it pays, 128 Ki-row groups) and reads them back into StepRow records.
+/// Writes N rows of the steps table (StepRow) through our adapter over Parquet.Net with the default
+/// options (Snappy, 128 Ki-row groups) and reads them back into StepRow records.
 /// Usage: dotnet run -c Release --project bench/parquet [rows] [repeats]
 /// </summary>
 public static class Program
 {
     public static int Main(string[] args)
     {
-        if (args.Length > 0 && args[0] == "probe")
-        {
-            Probe.Run();
-            return 0;
-        }
-
-        if (args.Length > 0 && args[0] == "options")
-        {
-            return Options();
-        }
-
         int rows = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
         int repeats = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
         var data = Steps(rows);
@@ -72,62 +61,6 @@ public static class Program
         {
             Directory.Delete(dir, recursive: true);
         }
-    }
-
-    /// <summary>Write and read CPU seconds under each option switched off in turn: where the time goes.</summary>
-    private static int Options()
-    {
-        var data = Steps(1_000_000);
-        var dir = Directory.CreateTempSubdirectory("unlearning-bench-").FullName;
-        var path = Path.Combine(dir, "steps.parquet");
-        var variants = new (string Name, ParquetWriteOptions Options)[]
-        {
-            ("default", new ParquetWriteOptions()),
-            ("no page crc", new ParquetWriteOptions { PageChecksums = false }),
-            ("serial", new ParquetWriteOptions { Parallel = false }),
-        };
-        var process = Process.GetCurrentProcess();
-        foreach (var (name, options) in variants)
-        {
-            for (int r = 0; r < 2; r++)
-            {
-                GC.Collect();
-                process.Refresh();
-                var cpu0 = process.TotalProcessorTime;
-                var sw = Stopwatch.StartNew();
-                ParquetTable<StepRow>.Write(path, data, null, options);
-                double w = sw.Elapsed.TotalSeconds;
-                process.Refresh();
-                var cpu1 = process.TotalProcessorTime;
-                GC.Collect();
-                sw.Restart();
-                var back = ParquetTable<StepRow>.ReadAll(path);
-                double rd = sw.Elapsed.TotalSeconds;
-                process.Refresh();
-                var cpu2 = process.TotalProcessorTime;
-                GC.Collect();
-                process.Refresh();
-                var cpu3 = process.TotalProcessorTime;
-                sw.Restart();
-                long cells = 0;
-                using (var file = ParquetFileReader.Open(path))
-                {
-                    for (int g = 0; g < file.RowGroupCount; g++)
-                    {
-                        cells += file.ReadRowGroup(g).Sum(c => (long)c.Count);
-                    }
-                }
-
-                double cols = sw.Elapsed.TotalSeconds;
-                process.Refresh();
-                var cpu4 = process.TotalProcessorTime;
-                Console.WriteLine($"{name,-14} columns only: read {cols:F2} s wall {(cpu4 - cpu3).TotalSeconds:F2} s cpu ({cells} cells)");
-                Console.WriteLine($"{name,-14} write {w:F2} s wall {(cpu1 - cpu0).TotalSeconds:F2} s cpu | read {rd:F2} s wall {(cpu2 - cpu1).TotalSeconds:F2} s cpu | {new FileInfo(path).Length / 1e6:F0} MB {back.Count}");
-            }
-        }
-
-        Directory.Delete(dir, true);
-        return 0;
     }
 
     private static double Median(List<double> xs)

@@ -2,13 +2,14 @@ using System.CommandLine;
 using System.Globalization;
 using Unlearning.Storage;
 using Unlearning.Storage.Checkpoints;
+using Unlearning.Storage.Manifest;
 using Unlearning.Storage.Parquet;
 
 namespace Unlearning.Host.Commands;
 
 /// <summary>
 /// <c>unlearn inspect FILE</c>: a summary of a Parquet table (schema, rows, row groups, statistics,
-/// key-value metadata, the first rows), a safetensors file (metadata, tensors, parameter count) or
+/// key-value metadata, the first rows; checked first against the SHA-256 of the run manifest that lists it), a safetensors file (metadata, tensors, parameter count) or
 /// a checkpoint folder (config.json, tensors checked against it, tokenizer files).
 /// </summary>
 public static class InspectCommand
@@ -59,7 +60,7 @@ public static class InspectCommand
             {
                 SafeTensorsFile(path, output);
             }
-            else if (LooksLikeParquet(path))
+            else if (path.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase) || LooksLikeParquet(path))
             {
                 Parquet(path, rows, output);
             }
@@ -92,9 +93,14 @@ public static class InspectCommand
 
     private static void Parquet(string path, int rows, TextWriter o)
     {
+        // A damaged file can still parse: check it against its run's manifest before reading it.
+        var manifest = Manifests.VerifyFile(path);
         using var file = ParquetFileReader.Open(path);
         o.WriteLine($"Parquet file {path}");
-        o.WriteLine($"  rows {file.RowCount.ToString("N0", CultureInfo.InvariantCulture)}, row groups {file.RowGroupCount}, created by {file.CreatedBy ?? "(unknown)"}, footer checksum {(file.FooterChecked ? "verified" : "absent")}");
+        o.WriteLine($"  rows {file.RowCount.ToString("N0", CultureInfo.InvariantCulture)}, row groups {file.RowGroupCount}, created by {file.CreatedBy ?? "(unknown)"}");
+        o.WriteLine(manifest is null
+            ? "  SHA-256 not checked: no run manifest lists this file"
+            : $"  SHA-256 matches {manifest}");
         o.WriteLine();
         o.WriteLine($"Schema ({file.Schema.Columns.Count} columns): name, type, nulls, min, max");
         int width = file.Schema.Columns.Max(c => c.Name.Length);

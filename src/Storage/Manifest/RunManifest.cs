@@ -152,6 +152,46 @@ public static class Manifests
         }
     }
 
+    /// <summary>
+    /// Checks one file against the run manifest that lists it: the nearest <c>manifest.json</c> in the
+    /// file's folder or a folder above. Returns that manifest's path, or null when the nearest manifest
+    /// does not list the file or there is none (nothing to check against). A size or SHA-256 that
+    /// differs from the manifest's is a <see cref="StorageFormatException"/> naming the file.
+    /// </summary>
+    public static string? VerifyFile(string file)
+    {
+        var full = Path.GetFullPath(file);
+        for (var dir = Path.GetDirectoryName(full); dir is not null; dir = Path.GetDirectoryName(dir))
+        {
+            var manifestPath = Path.Combine(dir, RunManifest.FileName);
+            if (!File.Exists(manifestPath))
+            {
+                continue;
+            }
+
+            var relative = Path.GetRelativePath(dir, full).Replace('\\', '/');
+            var listed = Read(manifestPath).Files.FirstOrDefault(f => f.Path == relative);
+            if (listed is null)
+            {
+                return null;
+            }
+
+            var now = Describe(dir, relative);
+            if (now.Bytes != listed.Bytes || now.Sha256 != listed.Sha256)
+            {
+                throw new StorageFormatException(
+                    file,
+                    "sha256",
+                    $"{listed.Sha256} ({listed.Bytes} bytes), as {manifestPath} records it",
+                    $"{now.Sha256} ({now.Bytes} bytes): the file changed or is damaged since the run wrote it");
+            }
+
+            return manifestPath;
+        }
+
+        return null;
+    }
+
     /// <summary>Re-hashes every listed file; returns one line per file that is missing or differs (empty: all match).</summary>
     public static IReadOnlyList<string> Verify(string root, RunManifest m)
     {

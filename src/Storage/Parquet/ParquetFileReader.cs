@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.Globalization;
-using Microsoft.Win32.SafeHandles;
+using Parquet;
+using Parquet.Meta;
+using Parquet.Schema;
 
 namespace Unlearning.Storage.Parquet;
 
@@ -8,37 +10,39 @@ namespace Unlearning.Storage.Parquet;
 public sealed record ColumnChunkSummary(string Column, long Values, long? NullCount, object? Min, object? Max, string Codec, IReadOnlyList<string> Encodings, long CompressedBytes, long UncompressedBytes);
 
 /// <summary>
-/// Reads the Parquet subset of <see cref="ColumnType"/> (what our writer produces, and what DuckDB
-/// writes for those types). Opening checks the magic bytes at both ends, the footer length and,
-/// for our files, the footer's CRC; reading a column chunk checks its offsets, every page size and
-/// page CRC. Any problem is a <see cref="StorageFormatException"/> naming the file (and the row
-/// group and column), never an out-of-range crash or silently wrong values.
+/// Reads the Parquet subset of <see cref="ColumnType"/> through Parquet.Net (what our writer produces,
+/// and what DuckDB writes for those types). Opening checks the magic bytes at both ends and the footer
+/// length before Parquet.Net parses the footer; reading checks the levels and counts of every chunk.
+/// Any problem, and any exception Parquet.Net throws on a damaged file, is a
+/// <see cref="StorageFormatException"/> naming the file (and the row group and column), never a crash.
+/// A damaged file can still decode to other values (there are no page checksums): a finished run's
+/// files are checked against the SHA-256 in its manifest (see <see cref="Manifest.Manifests.Verify"/>).
 /// </summary>
 public sealed class ParquetFileReader : IDisposable
 {
-    private readonly SafeFileHandle _handle;
-    private readonly FileMetaData _meta;
-    private readonly Leaf[] _leaves;
-    private readonly long _dataEnd;
+    private readonly FileStream _stream;
+    private readonly ParquetReader _reader;
+    private readonly DataField[] _leaves;
 
-    private ParquetFileReader(string path, SafeFileHandle handle, FileMetaData meta, Leaf[] leaves, long dataEnd, bool footerChecked)
+    private ParquetFileReader(string path, FileStream stream, ParquetReader reader, TableSchema schema, DataField[] leaves)
     {
         Path = path;
-        _handle = handle;
-        _meta = meta;
+        _stream = stream;
+        _reader = reader;
         _leaves = leaves;
-        _dataEnd = dataEnd;
-        FooterChecked = footerChecked;
-        Schema = new TableSchema(leaves.Select(l => l.Spec).ToArray());
-        Metadata = meta.KeyValueMetadata;
+        Schema = schema;
+        var meta = reader.Metadata!;
+        Metadata = (meta.KeyValueMetadata ?? []).Select(kv => new KeyValuePair<string, string?>(kv.Key, kv.Value)).ToArray();
         RowGroupRows = meta.RowGroups.Select(g => g.NumRows).ToArray();
+        RowCount = meta.NumRows;
+        CreatedBy = meta.CreatedBy;
     }
 
     public string Path { get; }
 
     public TableSchema Schema { get; }
 
-    public long RowCount => _meta.NumRows;
+    public long RowCount { get; }
 
     public IReadOnlyList<long> RowGroupRows { get; }
 
@@ -46,19 +50,16 @@ public sealed class ParquetFileReader : IDisposable
 
     public IReadOnlyList<KeyValuePair<string, string?>> Metadata { get; }
 
-    public string? CreatedBy => _meta.CreatedBy;
-
-    /// <summary>True when the file carries our footer checksum and it matched.</summary>
-    public bool FooterChecked { get; }
+    public string? CreatedBy { get; }
 
     public string? MetadataValue(string key) => Metadata.LastOrDefault(kv => kv.Key == key).Value;
 
     public static ParquetFileReader Open(string path)
     {
-        SafeFileHandle handle;
+        FileStream stream;
         try
         {
-            handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -67,32 +68,33 @@ public sealed class ParquetFileReader : IDisposable
 
         try
         {
-            return Open(path, handle);
+            return Open(path, stream);
         }
         catch
         {
-            handle.Dispose();
+            stream.Dispose();
             throw;
         }
     }
 
-    private static ParquetFileReader Open(string path, SafeFileHandle handle)
+    private static ParquetFileReader Open(string path, FileStream stream)
     {
-        long length = RandomAccess.GetLength(handle);
+        long length = stream.Length;
         if (length < 12)
         {
             throw new StorageFormatException(path, "length", "at least 12 bytes (PAR1 + footer length + PAR1)", $"{length} bytes (truncated?)");
         }
 
         Span<byte> head = stackalloc byte[4];
-        RandomAccess.Read(handle, head, 0);
+        stream.ReadExactly(head);
         if (!head.SequenceEqual("PAR1"u8))
         {
             throw new StorageFormatException(path, "magic", "\"PAR1\" at the start", Show(head));
         }
 
         Span<byte> tail = stackalloc byte[8];
-        RandomAccess.Read(handle, tail, length - 8);
+        stream.Position = length - 8;
+        stream.ReadExactly(tail);
         if (!tail[4..].SequenceEqual("PAR1"u8))
         {
             throw new StorageFormatException(path, "magic", "\"PAR1\" at the end", $"{Show(tail[4..])} (truncated or not Parquet)");
@@ -104,53 +106,48 @@ public sealed class ParquetFileReader : IDisposable
             throw new StorageFormatException(path, "footer length", $"1..{length - 12} bytes", footerLength.ToString(CultureInfo.InvariantCulture));
         }
 
-        long footerStart = length - 8 - footerLength;
-        var footer = new byte[footerLength];
-        RandomAccess.Read(handle, footer, footerStart);
-
-        long dataEnd = footerStart;
-        bool footerChecked = false;
-        if (footerStart >= 12)
+        stream.Position = 0;
+        var view = new PaddedFooterStream(stream, footerLength);
+        ParquetReader reader;
+        try
         {
-            Span<byte> check = stackalloc byte[8];
-            RandomAccess.Read(handle, check, footerStart - 8);
-            if (check[..4].SequenceEqual("ULCK"u8))
+            reader = Blocking.Wait(() => ParquetReader.CreateAsync(view, new ParquetOptions(), leaveStreamOpen: true));
+        }
+        catch (Exception e) when (Damaged(e))
+        {
+            throw new StorageFormatException(path, "footer", "a Parquet FileMetaData Parquet.Net can read", e.Message, e);
+        }
+
+        return Check(path, stream, reader);
+    }
+
+    private static ParquetFileReader Check(string path, FileStream stream, ParquetReader reader)
+    {
+        var meta = reader.Metadata ?? throw new StorageFormatException(path, "footer", "FileMetaData", "none");
+        var specs = new List<ColumnSpec>();
+        var leaves = new List<DataField>();
+        ParquetSchema schema;
+        try
+        {
+            schema = reader.Schema;
+        }
+        catch (Exception e) when (Damaged(e))
+        {
+            throw new StorageFormatException(path, "schema", "a schema Parquet.Net can read", e.Message, e);
+        }
+
+        foreach (var field in schema.Fields)
+        {
+            try
             {
-                uint expected = BinaryPrimitives.ReadUInt32LittleEndian(check[4..]);
-                uint found = Crc32.Compute(footer);
-                if (expected != found)
-                {
-                    throw new StorageFormatException(path, "footer", $"CRC-32 {expected:x8}", $"{found:x8} (the footer is corrupt)");
-                }
-
-                dataEnd = footerStart - 8;
-                footerChecked = true;
+                var (spec, leaf) = Fields.Of(field);
+                specs.Add(spec);
+                leaves.Add(leaf);
             }
-        }
-
-        FileMetaData meta;
-        try
-        {
-            meta = MetadataCodec.ReadFileMetaData(footer);
-        }
-        catch (Exception e) when (e is FormatException or OverflowException or System.Text.DecoderFallbackException)
-        {
-            throw new StorageFormatException(path, "footer", "Thrift compact FileMetaData", e.Message, e);
-        }
-
-        if (!footerChecked && meta.CreatedBy == ParquetFileWriter.CreatedBy)
-        {
-            throw new StorageFormatException(path, "footer checksum", "the ULCK checksum our writer puts before the footer", "none (the file is corrupt)");
-        }
-
-        Leaf[] leaves;
-        try
-        {
-            leaves = SchemaReader.Leaves(meta.Schema);
-        }
-        catch (FormatException e)
-        {
-            throw new StorageFormatException(path, "schema", "a flat schema of supported types (one level of LIST<int32>)", e.Message, e);
+            catch (FormatException e)
+            {
+                throw new StorageFormatException(path, "schema", "a flat schema of supported types (one level of LIST<int32>)", e.Message, e);
+            }
         }
 
         long sum = 0;
@@ -162,16 +159,27 @@ public sealed class ParquetFileReader : IDisposable
                 throw new StorageFormatException(path, $"row group {g} num_rows", "0..2^31-1", rg.NumRows.ToString(CultureInfo.InvariantCulture));
             }
 
-            if (rg.Columns.Count != leaves.Length)
+            if (rg.Columns.Count != leaves.Count)
             {
-                throw new StorageFormatException(path, $"row group {g}", $"{leaves.Length} column chunks", rg.Columns.Count.ToString(CultureInfo.InvariantCulture));
+                throw new StorageFormatException(path, $"row group {g}", $"{leaves.Count} column chunks", rg.Columns.Count.ToString(CultureInfo.InvariantCulture));
             }
 
             for (int c = 0; c < rg.Columns.Count; c++)
             {
-                if (rg.Columns[c].MetaData is null)
+                var md = rg.Columns[c].MetaData;
+                if (md is null)
                 {
-                    throw new StorageFormatException(path, $"row group {g}, column {leaves[c].Spec.Name}", "column metadata in the footer", "none");
+                    throw new StorageFormatException(path, $"row group {g}, column {specs[c].Name}", "column metadata in the footer", "none");
+                }
+
+                if (!md.PathInSchema.SequenceEqual(leaves[c].Path.ToList()))
+                {
+                    throw new StorageFormatException(path, $"row group {g}, column {specs[c].Name}", $"path {leaves[c].Path}", string.Join('.', md.PathInSchema));
+                }
+
+                if (rg.Columns[c].FilePath is { } other)
+                {
+                    throw new StorageFormatException(path, $"row group {g}, column {specs[c].Name}", "data in this file", $"a reference to {other}");
                 }
             }
 
@@ -183,120 +191,90 @@ public sealed class ParquetFileReader : IDisposable
             throw new StorageFormatException(path, "num_rows", $"the sum of the row groups' rows ({sum})", meta.NumRows.ToString(CultureInfo.InvariantCulture));
         }
 
-        return new ParquetFileReader(path, handle, meta, leaves, dataEnd, footerChecked);
+        return new ParquetFileReader(path, stream, reader, new TableSchema(specs), [.. leaves]);
     }
 
     /// <summary>Reads every column of one row group.</summary>
-    public IReadOnlyList<ColumnValues> ReadRowGroup(int rowGroup)
-    {
-        var result = new ColumnValues[_leaves.Length];
-        for (int c = 0; c < _leaves.Length; c++)
-        {
-            result[c] = ReadColumn(rowGroup, c);
-        }
-
-        return result;
-    }
+    public IReadOnlyList<ColumnValues> ReadRowGroup(int rowGroup) =>
+        Enumerable.Range(0, _leaves.Length).Select(c => ReadColumn(rowGroup, c)).ToArray();
 
     /// <summary>Reads one column chunk into row-aligned values.</summary>
     public ColumnValues ReadColumn(int rowGroup, int column)
     {
-        if ((uint)rowGroup >= (uint)_meta.RowGroups.Count)
+        if ((uint)rowGroup >= (uint)RowGroupCount)
         {
-            throw new ArgumentOutOfRangeException(nameof(rowGroup), $"{Path} has {_meta.RowGroups.Count} row groups");
+            throw new ArgumentOutOfRangeException(nameof(rowGroup), $"{Path} has {RowGroupCount} row groups");
         }
 
-        var leaf = _leaves[column];
-        string field = $"row group {rowGroup}, column {leaf.Spec.Name}";
-        var rg = _meta.RowGroups[rowGroup];
-        var chunk = rg.Columns[column];
-        var md = chunk.MetaData ?? throw new StorageFormatException(Path, field, "column metadata", "none");
-        if (chunk.FilePath is not null)
-        {
-            throw new StorageFormatException(Path, field, "data in this file", $"a reference to {chunk.FilePath}");
-        }
-
-        if (!md.Path.SequenceEqual(leaf.Path) || md.Type != leaf.Physical)
-        {
-            throw new StorageFormatException(Path, field, $"path {string.Join('.', leaf.Path)} of type {leaf.Physical}", $"{string.Join('.', md.Path)} of type {md.Type}");
-        }
-
-        long start = md.DictionaryPageOffset is { } d && d > 0 && d < md.DataPageOffset ? d : md.DataPageOffset;
-        long size = md.TotalCompressedSize;
-        if (start < 4 || size < 0 || size > int.MaxValue || start + size > _dataEnd)
-        {
-            throw new StorageFormatException(Path, field, $"a byte range inside 4..{_dataEnd}", $"{start}..{start + size}");
-        }
-
-        // The chunk's bytes are scratch (decoding copies every value out), so they come from the pool.
-        var rented = System.Buffers.ArrayPool<byte>.Shared.Rent((int)size);
+        var spec = Schema.Columns[column];
+        string field = $"row group {rowGroup}, column {spec.Name}";
         try
         {
-            var bytes = rented.AsSpan(0, (int)size);
-            int read = RandomAccess.Read(_handle, bytes, start);
-            if (read != size)
-            {
-                throw new StorageFormatException(Path, field, $"{size} bytes at {start}", $"{read} bytes (truncated)");
-            }
-
-            return ChunkDecoder.Decode(bytes, leaf, md, (int)rg.NumRows);
+            var group = _reader.OpenRowGroupReader(rowGroup);
+            long entries = group.GetMetadata(_leaves[column])!.MetaData!.NumValues;
+            return Blocking.Wait(() => ColumnParts.Read(group, _leaves[column], spec, (int)RowGroupRows[rowGroup], entries));
         }
-        catch (Exception e) when (e is FormatException or OverflowException or System.Text.DecoderFallbackException or IndexOutOfRangeException or ArgumentException)
+        catch (Exception e) when (Damaged(e))
         {
             throw new StorageFormatException(Path, field, "a readable column chunk", e.Message, e);
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
         }
     }
 
     /// <summary>The recorded statistics and sizes of one column chunk (nothing is decoded but the footer).</summary>
     public ColumnChunkSummary Summary(int rowGroup, int column)
     {
+        var spec = Schema.Columns[column];
+        var group = _reader.OpenRowGroupReader(rowGroup);
         var leaf = _leaves[column];
-        var md = _meta.RowGroups[rowGroup].Columns[column].MetaData!;
-        var st = md.Statistics;
+        var md = group.GetMetadata(leaf)!.MetaData!;
         object? min = null, max = null;
-        if (st is not null)
+        long? nulls = null;
+        try
         {
-            min = Stat(leaf, st.MinValue ?? (leaf.Spec.Type is ColumnType.String ? null : st.Min));
-            max = Stat(leaf, st.MaxValue ?? (leaf.Spec.Type is ColumnType.String ? null : st.Max));
+            if (group.GetStatistics(leaf) is { } st)
+            {
+                nulls = st.NullCount;
+                // Other writers (and Parquet.Net without ChunkStatistics) may record bounds for a chunk
+                // with no values, or NaN as a bound: show neither as a bound.
+                bool none = nulls is { } n && spec.Type != ColumnType.Int32List && n >= md.NumValues;
+                min = none ? null : Stat(spec, st.MinValue);
+                max = none ? null : Stat(spec, st.MaxValue);
+            }
+        }
+        catch (Exception e) when (Damaged(e))
+        {
+            throw new StorageFormatException(Path, $"row group {rowGroup}, column {spec.Name}", "readable statistics", e.Message, e);
         }
 
         return new ColumnChunkSummary(
-            leaf.Spec.Name,
+            spec.Name,
             md.NumValues,
-            st?.NullCount,
+            nulls,
             min,
             max,
             md.Codec.ToString().ToUpperInvariant(),
-            md.Encodings.Select(e => ((Encoding)e).ToString()).ToArray(),
+            md.Encodings.Select(e => e.ToString()).ToArray(),
             md.TotalCompressedSize,
             md.TotalUncompressedSize);
     }
 
-    private static object? Stat(Leaf leaf, byte[]? b)
+    private static object? Stat(ColumnSpec spec, object? v) => v switch
     {
-        if (b is null)
-        {
-            return null;
-        }
+        double d when double.IsNaN(d) => null,
+        float f when float.IsNaN(f) => null,
+        DateTime t when spec.Type == ColumnType.Timestamp => DateTime.SpecifyKind(t, DateTimeKind.Utc),
+        ReadOnlyMemory<char> s => s.ToString(),
+        _ => v,
+    };
 
-        return (leaf.Physical, b.Length) switch
-        {
-            (PhysicalType.Int32, 4) => BinaryPrimitives.ReadInt32LittleEndian(b),
-            (PhysicalType.Int64, 8) when leaf.Spec.Type == ColumnType.Timestamp => Timestamps.FromMicros(BinaryPrimitives.ReadInt64LittleEndian(b)),
-            (PhysicalType.Int64, 8) => BinaryPrimitives.ReadInt64LittleEndian(b),
-            (PhysicalType.Float, 4) => BinaryPrimitives.ReadSingleLittleEndian(b),
-            (PhysicalType.Double, 8) => BinaryPrimitives.ReadDoubleLittleEndian(b),
-            (PhysicalType.Boolean, 1) => b[0] != 0,
-            (PhysicalType.ByteArray, _) => System.Text.Encoding.UTF8.GetString(b),
-            _ => null,
-        };
-    }
+    // Parquet.Net's reader holds nothing of its own here (the stream is left open for us to close).
+    public void Dispose() => _stream.Dispose();
 
-    public void Dispose() => _handle.Dispose();
+    /// <summary>
+    /// What Parquet.Net throws on a damaged file (a Thrift or format error, an offset or size out of
+    /// range, an allocation a corrupt count asked for). Cancellation is not damage.
+    /// </summary>
+    private static bool Damaged(Exception e) => e is not OperationCanceledException;
 
     private static string Show(ReadOnlySpan<byte> b) => "\"" + string.Concat(b.ToArray().Select(x => x is >= 32 and < 127 ? ((char)x).ToString() : $"\\x{x:x2}")) + "\"";
 }

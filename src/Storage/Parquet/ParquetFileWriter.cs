@@ -1,28 +1,37 @@
-using System.Buffers;
-using System.Buffers.Binary;
+using Parquet;
+using Parquet.Schema;
 
 namespace Unlearning.Storage.Parquet;
 
+/// <summary>Compression codecs the writer offers.</summary>
+public enum ParquetCompression
+{
+    Uncompressed,
+    Snappy,
+}
+
+/// <summary>How a file is written. The defaults suit the experiment tables.</summary>
+public sealed record ParquetWriteOptions
+{
+    public ParquetCompression Compression { get; init; } = ParquetCompression.Snappy;
+
+    /// <summary>Rows a table writer buffers before it writes a row group.</summary>
+    public int RowGroupRows { get; init; } = 128 * 1024;
+}
+
 /// <summary>
-/// Streams a Parquet file one row group at a time. Everything goes to a temporary file beside the
-/// target; <see cref="Complete"/> writes the footer, flushes to disk and renames it into place, so
-/// a crash or an exception never leaves a file under the target's name that looks complete but is
-/// not. Disposing without <see cref="Complete"/> deletes the temporary file.
+/// Streams a Parquet file one row group at a time through Parquet.Net. Everything goes to a temporary
+/// file beside the target; <see cref="Complete"/> writes the footer, flushes to disk and renames it into
+/// place, so a crash or an exception never leaves a file under the target's name that looks complete
+/// but is not. Disposing without <see cref="Complete"/> deletes the temporary file. The integrity of a
+/// finished file rests on the run manifest's SHA-256 (Parquet.Net writes no page checksums).
 /// </summary>
-/// <remarks>
-/// Layout: "PAR1", column chunks, then "ULCK" + CRC-32 of the footer (ignored by other readers:
-/// nothing points at those 8 bytes), the Thrift compact FileMetaData, its length (4 bytes, little
-/// endian) and "PAR1".
-/// </remarks>
 public sealed class ParquetFileWriter : IDisposable
 {
-    public const string CreatedBy = "unlearning parquet writer 1";
-
     private readonly FileStream _stream;
     private readonly string _temporary;
-    private readonly FileMetaData _meta;
-    private readonly ParquetWriteOptions _options;
-    private long _position;
+    private readonly ParquetWriter _writer;
+    private readonly DataField[] _leaves;
     private bool _completed;
     private bool _disposed;
 
@@ -40,32 +49,53 @@ public sealed class ParquetFileWriter : IDisposable
             throw new ArgumentException($"column name {duplicate.Key} appears twice", nameof(schema));
         }
 
+        var o = options ?? new ParquetWriteOptions();
         Path = System.IO.Path.GetFullPath(path);
         Schema = schema;
-        _options = options ?? new ParquetWriteOptions();
+        var fields = schema.Columns.Select(Fields.For).ToArray();
+        var parquetSchema = new ParquetSchema(fields);
+        _leaves = fields.Select(f => f is ListField l ? (DataField)l.Item : (DataField)f).ToArray();
         var directory = System.IO.Path.GetDirectoryName(Path)!;
         Directory.CreateDirectory(directory);
         _temporary = System.IO.Path.Combine(directory, $".{System.IO.Path.GetFileName(Path)}.{Guid.NewGuid():N}.partial");
-        _stream = new FileStream(_temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
-        _stream.Write("PAR1"u8);
-        _position = 4;
-        _meta = new FileMetaData
+        _stream = new FileStream(_temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 20);
+        try
         {
-            Version = 1,
-            Schema = SchemaElements(schema),
-            CreatedBy = CreatedBy,
-            ColumnOrders = schema.Columns.Count,
-            KeyValueMetadata = (metadata ?? []).Select(kv => new KeyValuePair<string, string?>(kv.Key, kv.Value)).ToList(),
-        };
+            var parquetOptions = new ParquetOptions
+            {
+                CompressionMethod = o.Compression == ParquetCompression.Snappy ? CompressionMethod.Snappy : CompressionMethod.None,
+            };
+
+            // Parquet.Net dictionary-encodes a string column only when asked; ids, sources and
+            // statuses repeat, so ask for every string column (it still writes PLAIN when values
+            // are mostly distinct).
+            foreach (var c in schema.Columns.Where(c => c.Type == ColumnType.String))
+            {
+                parquetOptions.ColumnEncodingHints[c.Name] = EncodingHint.Dictionary;
+            }
+            _writer = Blocking.Wait(() => ParquetWriter.CreateAsync(parquetSchema, _stream, parquetOptions));
+            var kv = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (key, value) in metadata ?? [])
+            {
+                kv[key] = value;
+            }
+
+            _writer.CustomMetadata = kv;
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
     }
 
     public string Path { get; }
 
     public TableSchema Schema { get; }
 
-    public long RowCount => _meta.NumRows;
+    public long RowCount { get; private set; }
 
-    public int RowGroupCount => _meta.RowGroups.Count;
+    public int RowGroupCount { get; private set; }
 
     /// <summary>Writes one row group: one <see cref="ColumnValues"/> per schema column, all of the same length.</summary>
     public void WriteRowGroup(IReadOnlyList<ColumnValues> columns)
@@ -84,14 +114,26 @@ public sealed class ParquetFileWriter : IDisposable
         int rows = columns[0].Count;
         for (int c = 0; c < columns.Count; c++)
         {
+            var spec = Schema.Columns[c];
             if (columns[c].Count != rows)
             {
-                throw new ArgumentException($"column {Schema.Columns[c].Name} has {columns[c].Count} rows, column {Schema.Columns[0].Name} has {rows}");
+                throw new ArgumentException($"column {spec.Name} has {columns[c].Count} rows, column {Schema.Columns[0].Name} has {rows}");
             }
 
-            if (!Fits(Schema.Columns[c].Type, columns[c]))
+            if (!Fits(spec.Type, columns[c]))
             {
-                throw new ArgumentException($"column {Schema.Columns[c].Name} ({ColumnSpec.TypeName(Schema.Columns[c].Type)}) was given {columns[c].GetType().Name}");
+                throw new ArgumentException($"column {spec.Name} ({ColumnSpec.TypeName(spec.Type)}) was given {columns[c].GetType().Name}");
+            }
+
+            if (!spec.Optional)
+            {
+                for (int r = 0; r < rows; r++)
+                {
+                    if (columns[c].IsNull(r))
+                    {
+                        throw new ArgumentException($"column {spec.Name} is required but row {r} is null");
+                    }
+                }
             }
         }
 
@@ -100,41 +142,20 @@ public sealed class ParquetFileWriter : IDisposable
             return;
         }
 
-        var encoded = new EncodedChunk[columns.Count];
-        if (_options.Parallel && columns.Count > 1)
-        {
-            ParallelColumns.For(columns.Count, c => encoded[c] = ChunkEncoder.Encode(Schema.Columns[c], columns[c], _options));
-        }
-        else
+        using (var group = _writer.CreateRowGroup())
         {
             for (int c = 0; c < columns.Count; c++)
             {
-                encoded[c] = ChunkEncoder.Encode(Schema.Columns[c], columns[c], _options);
-            }
-        }
-
-        long groupStart = _position;
-        var group = new RowGroup { NumRows = rows, FileOffset = groupStart, Ordinal = (short)Math.Min(_meta.RowGroups.Count, short.MaxValue) };
-        foreach (var chunk in encoded)
-        {
-            long start = _position;
-            var md = chunk.MetaData;
-            md.DataPageOffset += start;
-            if (md.DictionaryPageOffset is { } d)
-            {
-                md.DictionaryPageOffset = d + start;
+                var field = _leaves[c];
+                var column = columns[c];
+                Blocking.Wait(() => ColumnParts.Write(group, field, Schema.Columns[c], column));
             }
 
-            _stream.Write(chunk.Bytes.WrittenSpan);
-            _position += chunk.Bytes.WrittenCount;
-            chunk.Bytes.Dispose();
-            group.Columns.Add(new ColumnChunk { FileOffset = start, MetaData = md });
-            group.TotalByteSize += chunk.UncompressedBytes;
+            group.CompleteValidate();
         }
 
-        group.TotalCompressedSize = _position - groupStart;
-        _meta.RowGroups.Add(group);
-        _meta.NumRows += rows;
+        RowCount += rows;
+        RowGroupCount++;
     }
 
     /// <summary>Writes the footer, flushes to disk and renames the file into place (replacing an older one).</summary>
@@ -146,17 +167,7 @@ public sealed class ParquetFileWriter : IDisposable
             return;
         }
 
-        var footer = new ArrayBufferWriter<byte>();
-        MetadataCodec.Write(new CompactWriter(footer), _meta);
-        Span<byte> check = stackalloc byte[8];
-        "ULCK"u8.CopyTo(check);
-        BinaryPrimitives.WriteUInt32LittleEndian(check[4..], Crc32.Compute(footer.WrittenSpan));
-        _stream.Write(check);
-        _stream.Write(footer.WrittenSpan);
-        Span<byte> tail = stackalloc byte[8];
-        BinaryPrimitives.WriteInt32LittleEndian(tail, footer.WrittenCount);
-        "PAR1"u8.CopyTo(tail[4..]);
-        _stream.Write(tail);
+        Blocking.Wait(() => _writer.DisposeAsync());
         _stream.Flush(flushToDisk: true);
         _stream.Dispose();
         File.Move(_temporary, Path, overwrite: true);
@@ -195,46 +206,5 @@ public sealed class ParquetFileWriter : IDisposable
         ColumnType.String => values is ColumnValues<string?>,
         ColumnType.Int32List => values is ColumnValues<int[]?>,
         _ => false,
-    };
-
-    internal static List<SchemaElement> SchemaElements(TableSchema schema)
-    {
-        var list = new List<SchemaElement>
-        {
-            new() { Name = "schema", NumChildren = schema.Columns.Count },
-        };
-        foreach (var c in schema.Columns)
-        {
-            var repetition = c.Optional ? Repetition.Optional : Repetition.Required;
-            switch (c.Type)
-            {
-                case ColumnType.Int32List:
-                    list.Add(new() { Name = c.Name, Repetition = repetition, NumChildren = 1, ConvertedType = (int)ConvertedType.List, Logical = LogicalType.List });
-                    list.Add(new() { Name = "list", Repetition = Repetition.Repeated, NumChildren = 1 });
-                    list.Add(new() { Name = "element", Repetition = Repetition.Required, Type = PhysicalType.Int32 });
-                    break;
-                case ColumnType.String:
-                    list.Add(new() { Name = c.Name, Repetition = repetition, Type = PhysicalType.ByteArray, ConvertedType = (int)ConvertedType.Utf8, Logical = LogicalType.String });
-                    break;
-                case ColumnType.Timestamp:
-                    list.Add(new() { Name = c.Name, Repetition = repetition, Type = PhysicalType.Int64, ConvertedType = (int)ConvertedType.TimestampMicros, Logical = LogicalType.TimestampMicrosUtc });
-                    break;
-                default:
-                    list.Add(new() { Name = c.Name, Repetition = repetition, Type = Physical(c.Type) });
-                    break;
-            }
-        }
-
-        return list;
-    }
-
-    private static PhysicalType Physical(ColumnType t) => t switch
-    {
-        ColumnType.Int32 => PhysicalType.Int32,
-        ColumnType.Int64 => PhysicalType.Int64,
-        ColumnType.Float => PhysicalType.Float,
-        ColumnType.Double => PhysicalType.Double,
-        ColumnType.Boolean => PhysicalType.Boolean,
-        _ => throw new NotSupportedException(t.ToString()),
     };
 }

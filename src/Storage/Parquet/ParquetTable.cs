@@ -231,9 +231,12 @@ public sealed class ParquetTableReader<TRow> : IDisposable
         int rows = (int)File.RowGroupRows[rowGroup];
         // Two slots per member: the values array and the defined mask (or null).
         var arrays = new object?[_bindings.Length * 2];
-        // Columns decode independently: read them on all cores, then build the rows.
+        // One file stream under Parquet.Net's reader: the columns are read one after another.
         var columns = new ColumnValues[_bindings.Length];
-        ParallelColumns.For(_bindings.Length, i => columns[i] = File.ReadColumn(rowGroup, _fileColumn[i]));
+        for (int i = 0; i < _bindings.Length; i++)
+        {
+            columns[i] = File.ReadColumn(rowGroup, _fileColumn[i]);
+        }
         for (int i = 0; i < _bindings.Length; i++)
         {
             var spec = _bindings[i].Spec;

@@ -1,52 +1,34 @@
-using System.Diagnostics;
+using System.Collections;
+using System.Globalization;
+using System.Numerics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DuckDB.NET.Data;
 
 namespace Unlearning.Properties.Storage;
 
 /// <summary>
-/// DuckDB (npm <c>@duckdb/node-api</c>, installed by <c>.ci/run</c> into tools/) behind the JSON-lines
-/// server <c>tools/duckdb-server.mjs</c>: one node process for the whole test run, shared by the test
-/// classes and serialised by a lock.
+/// DuckDB in-process (DuckDB.NET.Data.Full, which carries the native library): one in-memory
+/// database for the whole test run, shared by the test classes and serialised by a lock. Results come
+/// back as JSON rows, so a test compares values without caring for DuckDB's CLR types: BIGINT, HUGEINT
+/// and DECIMAL as strings (exact), NaN and ±∞ as strings, lists as arrays.
 /// </summary>
 public sealed class DuckDb
 {
     private static readonly Lazy<DuckDb> Shared = new(() => new DuckDb());
-    private readonly Process _node;
+    private readonly DuckDBConnection _connection;
     private readonly object _gate = new();
 
     private DuckDb()
     {
-        var tools = Path.Combine(RepositoryRoot(), "tools");
-        if (!Directory.Exists(Path.Combine(tools, "node_modules", "@duckdb", "node-api")))
-        {
-            throw new InvalidOperationException($"DuckDB is not installed: run `npm ci` in {tools} (.ci/run does)");
-        }
-
-        var start = new ProcessStartInfo("node", ["duckdb-server.mjs"])
-        {
-            WorkingDirectory = tools,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = false,
-            UseShellExecute = false,
-        };
-        _node = Process.Start(start) ?? throw new InvalidOperationException("node did not start");
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            try
-            {
-                _node.StandardInput.Close();
-                _node.WaitForExit(2000);
-            }
-            catch (InvalidOperationException)
-            {
-            }
-        };
+        _connection = new DuckDBConnection("DataSource=:memory:");
+        _connection.Open();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => _connection.Dispose();
     }
 
     public static DuckDb Instance => Shared.Value;
 
+    /// <summary>The folder holding Unlearning.sln, above the test assembly.</summary>
     public static string RepositoryRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
@@ -60,40 +42,60 @@ public sealed class DuckDb
 
     public static string Quote(string path) => "'" + path.Replace("'", "''", StringComparison.Ordinal) + "'";
 
-    /// <summary>Runs a query; returns its rows as JSON objects (BIGINT as strings, lists as arrays).</summary>
-    public JsonArray Query(string sql) => (JsonArray)Request(new JsonObject { ["op"] = "query", ["sql"] = sql })["rows"]!;
-
-    public void Exec(string sql) => Request(new JsonObject { ["op"] = "exec", ["sql"] = sql });
-
-    /// <summary>Reads a file with hyparquet, the second (pure JavaScript) reader.</summary>
-    public JsonObject Hyparquet(string file, int limit) => Request(new JsonObject { ["op"] = "hyparquet", ["file"] = file, ["limit"] = limit });
-
-    private JsonObject Request(JsonObject request)
+    /// <summary>Runs a query; returns its rows as JSON objects.</summary>
+    public JsonArray Query(string sql)
     {
         lock (_gate)
         {
-            _node.StandardInput.WriteLine(request.ToJsonString());
-            _node.StandardInput.Flush();
-            // A reply that never comes fails the test instead of hanging the run.
-            var pending = _node.StandardOutput.ReadLineAsync();
-            if (!pending.Wait(TimeSpan.FromSeconds(120)))
+            using var command = _connection.CreateCommand();
+            command.CommandText = sql;
+            using var reader = command.ExecuteReader();
+            var rows = new JsonArray();
+            while (reader.Read())
             {
-                _node.Kill();
-                throw new TimeoutException($"DuckDB did not answer within 120 s: {request.ToJsonString()}");
+                var row = new JsonObject();
+                for (int i = 0; i < reader.FieldCount; i++)
+                {
+                    row[reader.GetName(i)] = reader.IsDBNull(i) ? null : Json(reader.GetValue(i));
+                }
+
+                rows.Add(row);
             }
 
-            var line = pending.Result ?? throw new InvalidOperationException("the DuckDB server exited");
-            var reply = JsonNode.Parse(line)!.AsObject();
-            if (reply["error"] is { } error)
-            {
-                throw new InvalidOperationException($"DuckDB: {error}\nrequest: {request.ToJsonString()}");
-            }
-
-            return reply;
+            return rows;
         }
     }
 
-    public static long Long(JsonNode? n) => n!.GetValueKind() == JsonValueKind.String ? long.Parse(n.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture) : n.GetValue<long>();
+    public void Exec(string sql)
+    {
+        lock (_gate)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = sql;
+            command.ExecuteNonQuery();
+        }
+    }
+
+    private static JsonNode? Json(object? v) => v switch
+    {
+        null or DBNull => null,
+        bool b => JsonValue.Create(b),
+        sbyte or byte or short or ushort or int => JsonValue.Create(Convert.ToInt32(v, CultureInfo.InvariantCulture)),
+        uint or long or ulong or BigInteger or decimal => JsonValue.Create(Convert.ToString(v, CultureInfo.InvariantCulture)),
+        float f => Real(f),
+        double d => Real(d),
+        string s => JsonValue.Create(s),
+        DateTime t => JsonValue.Create(t.ToString("O", CultureInfo.InvariantCulture)),
+        DateTimeOffset t => JsonValue.Create(t.ToString("O", CultureInfo.InvariantCulture)),
+        IList list => new JsonArray([.. list.Cast<object?>().Select(Json)]),
+        _ => JsonValue.Create(v.ToString()),
+    };
+
+    private static JsonNode Real(double d) => double.IsFinite(d)
+        ? JsonValue.Create(d)
+        : JsonValue.Create(double.IsNaN(d) ? "NaN" : d > 0 ? "Infinity" : "-Infinity");
+
+    public static long Long(JsonNode? n) => n!.GetValueKind() == JsonValueKind.String ? long.Parse(n.GetValue<string>(), CultureInfo.InvariantCulture) : n.GetValue<long>();
 
     public static double Double(JsonNode? n) => n!.GetValueKind() == JsonValueKind.String
         ? n.GetValue<string>() switch
@@ -101,7 +103,7 @@ public sealed class DuckDb
             "NaN" => double.NaN,
             "Infinity" => double.PositiveInfinity,
             "-Infinity" => double.NegativeInfinity,
-            var s => double.Parse(s, System.Globalization.CultureInfo.InvariantCulture),
+            var s => double.Parse(s, CultureInfo.InvariantCulture),
         }
         : n.GetValue<double>();
 }

@@ -31,7 +31,7 @@ public sealed class InspectCommandTests : IDisposable
         Assert.Equal(ExitCodes.Success, code);
         Assert.Equal("", error);
         Assert.Contains("rows 300, row groups 3", output, StringComparison.Ordinal);
-        Assert.Contains("footer checksum verified", output, StringComparison.Ordinal);
+        Assert.Contains("SHA-256 not checked: no run manifest lists this file", output, StringComparison.Ordinal);
         Assert.Contains($"Schema ({ParquetTable<StepRow>.Schema.Columns.Count} columns)", output, StringComparison.Ordinal);
         Assert.Contains("unlearning.config = \"{\"seed\":1}\"", output, StringComparison.Ordinal);
         Assert.Contains("First 2 rows:", output, StringComparison.Ordinal);

@@ -13,27 +13,21 @@ public sealed class ParquetRoundTripLaws : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    /// <summary>A file's shape: rows, row group and page sizes, codec and dictionary choice.</summary>
-    public sealed record Layout(int Seed, int Rows, int GroupRows, int PageValues, bool Snappy, bool Dictionary, bool Parallel, double NullRate);
+    /// <summary>A file's shape: rows, row group size, codec, share of nulls.</summary>
+    public sealed record Layout(int Seed, int Rows, int GroupRows, bool Snappy, double NullRate);
 
     internal static readonly FsCheck.Gen<Layout> Layouts =
         from seed in Gen.Choose(0, int.MaxValue - 1)
         from rows in Gen.Frequency((1, Gen.Constant(0)), (1, Gen.Choose(1, 3)), (6, Gen.Choose(4, 400)))
         from groupRows in Gen.Choose(1, 150)
-        from pageValues in Gen.Elements(1, 7, 64, 1000, 128 * 1024)
         from snappy in Gen.Elements(true, false)
-        from dictionary in Gen.Elements(true, false)
-        from parallel in Gen.Elements(true, false)
         from nullRate in Gen.Elements(0.0, 0.2, 1.0)
-        select new Layout(seed, rows, groupRows, pageValues, snappy, dictionary, parallel, nullRate);
+        select new Layout(seed, rows, groupRows, snappy, nullRate);
 
     internal static ParquetWriteOptions Options(Layout l) => new()
     {
         Compression = l.Snappy ? ParquetCompression.Snappy : ParquetCompression.Uncompressed,
-        Dictionary = l.Dictionary,
-        PageValues = l.PageValues,
         RowGroupRows = l.GroupRows,
-        Parallel = l.Parallel,
     };
 
     [Property(MaxTest = 60)]
@@ -50,7 +44,6 @@ public sealed class ParquetRoundTripLaws : IDisposable
             Assert.Equal(rows.Length, file.RowCount);
             Assert.Equal((rows.Length + layout.GroupRows - 1) / layout.GroupRows, file.RowGroupCount);
             Assert.Equal("{\"seed\":" + layout.Seed + "}", file.MetadataValue("unlearning.config"));
-            Assert.True(file.FooterChecked);
             Assert.True(back.All(r => r.Time.Kind == DateTimeKind.Utc));
         });
 
@@ -74,10 +67,13 @@ public sealed class ParquetRoundTripLaws : IDisposable
                 Assert.Equal(present.Length == 0 ? null : present.Max(), opt.Max);
 
                 var d = file.Summary(g, file.Schema.Columns.ToList().FindIndex(c => c.Name == "double"));
-                var finite = group.Select(r => r.Double).Where(x => !double.IsNaN(x)).ToArray();
-                Assert.Equal(finite.Length == 0 ? null : (object)finite.Min(), d.Min is double dm && dm == 0 ? 0.0 : d.Min);
-                Assert.Equal(finite.Length == 0 ? null : (object)finite.Max(), d.Max);
+                // No bounds for a chunk holding a NaN (DuckDB would let NaN through a bounded filter).
+                var values = group.Select(r => r.Double).ToArray();
+                bool bounded = !values.Any(double.IsNaN);
+                Assert.Equal(bounded ? values.Min() : null, d.Min is double dm && dm == 0 ? 0.0 : d.Min);
+                Assert.Equal(bounded ? values.Max() : null, d.Max);
 
+                // Strings in the format's order, UTF-8 bytes (not UTF-16 code units, as Parquet.Net 6.1 has them).
                 var s = file.Summary(g, file.Schema.Columns.ToList().FindIndex(c => c.Name == "text"));
                 var utf8 = group.Select(r => System.Text.Encoding.UTF8.GetBytes(r.Text)).ToArray();
                 Assert.Equal(utf8.Aggregate((a, b) => a.AsSpan().SequenceCompareTo(b) <= 0 ? a : b), System.Text.Encoding.UTF8.GetBytes((string)s.Min!));
