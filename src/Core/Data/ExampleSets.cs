@@ -180,7 +180,7 @@ public sealed class ExampleSets
     /// 0, L, 2L, … (the tail shorter than L is unused; one window per document for
     /// <see cref="DocumentRoles.OnePerDocument"/>); each role's windows are shuffled with a seed derived
     /// from (seed, source, role) and the first ones asked for are taken. A held-out window whose tokens
-    /// equal a training or forget window of its source is dropped first. Asking for more than a role holds
+    /// equal a training or forget window of any source is dropped first. Asking for more than a role holds
     /// is an error that says how many it holds.
     /// </summary>
     public static Either<InputError, ExampleSets> Build(DocumentSplit split, BpeTokenizer tokenizer)
@@ -188,12 +188,16 @@ public sealed class ExampleSets
         var config = split.Config;
         var L = config.Length;
         var all = new List<Example>();
+        var trainingOf = config.Sources.ToDictionary(
+            p => p.Source, p => Windows(split.Sources[p.Source].Training, tokenizer, L, p.Roles == DocumentRoles.OnePerDocument), StringComparer.Ordinal);
+
+        // Across sources too: a spam window that equals a Brown training window is no held-out text.
+        var seenTokens = new System.Collections.Generic.HashSet<string>(trainingOf.Values.SelectMany(ws => ws).Select(w => Key(w.Tokens)), StringComparer.Ordinal);
         foreach (var plan in config.Sources)
         {
             var docs = split.Sources[plan.Source];
             var onePer = plan.Roles == DocumentRoles.OnePerDocument;
-            var training = Windows(docs.Training, tokenizer, L, onePer);
-            var seenTokens = new System.Collections.Generic.HashSet<string>(training.Select(w => Key(w.Tokens)), StringComparer.Ordinal);
+            var training = trainingOf[plan.Source];
             var population = Windows(docs.Population, tokenizer, L, onePer).Where(w => !seenTokens.Contains(Key(w.Tokens))).ToList();
             var validation = Windows(docs.Validation, tokenizer, L, onePer).Where(w => !seenTokens.Contains(Key(w.Tokens))).ToList();
 
