@@ -1,170 +1,120 @@
 using System.Text;
+using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Unlearning.Core.Data;
 using Unlearning.Core.Tokenization;
-using Unlearning.Properties.Checking;
 
 namespace Unlearning.Properties.Data;
 
+[Properties(Arbitrary = new[] { typeof(DataArbitraries) })]
 public sealed class ExampleSetLaws
 {
-    private static readonly string[] Words =
-        ["the", "jury", "said", "int", "return", "(", ");", "{", "}", "FREE", "click", "here!", "über", "naïve", "日本", "🙂", "\n", "42", "x_1", "'s"];
-
-    private static readonly FsCheck.Gen<string> Text =
-        Gen.Choose(60, 400).SelectMany(n => Gen.ArrayOf(Gen.Elements(Words), n)).Select(ws => string.Join(' ', ws));
-
-    private static FsCheck.Gen<IReadOnlyList<Document>> Docs(string source) =>
-        Gen.Choose(6, 14).SelectMany(n => Gen.ArrayOf(Text, n))
-            .Select(texts => (IReadOnlyList<Document>)texts.Select((t, i) => new Document(source, $"{source}/{i:D3}", t)).ToList());
-
-    /// <summary>A small world: documents of three package sources, a config that usually fits, and a seed.</summary>
-    internal sealed record World(SplitConfig Config, Dictionary<string, IReadOnlyList<Document>> Documents, int Seed)
-    {
-        public override string ToString() =>
-            $"L={Config.Length} train={Config.Train} seed={Seed} " + string.Join("; ", Config.Sources.Select(p => $"{p.Source} f{p.Forget} r{p.Repeats} p{p.Population} v{p.Validation}"))
-            + " docs " + string.Join(",", Documents.Select(kv => $"{kv.Key}:{kv.Value.Count}"));
-    }
-
-    private static readonly FsCheck.Gen<World> Worlds =
-        from length in Gen.Choose(8, 16)
-        from brown in Docs(Sources.Brown)
-        from code in Docs(Sources.Code)
-        from spam in Docs(Sources.Spam)
-        from sizes in Gen.ArrayOf(Gen.Choose(0, 3), 12)
-        from repeats in Gen.Choose(1, 3)
-        from allTrain in Gen.Elements(true, false)
-        from seed in Gen.Choose(0, 1000)
-        let canaries = new CanaryTemplate("pin", 16)
-        let canaryPlan = new SourcePlan(Sources.Canary, sizes[9], repeats + 1, sizes[10], sizes[11], DocumentRoles.OnePerDocument)
-        select new World(
-            new SplitConfig(length, allTrain ? null : sizes[0] + 2,
-            [
-                new SourcePlan(Sources.Brown, sizes[0], 1, sizes[1], sizes[2], PopulationDocuments: 0.2, ValidationDocuments: 0.2),
-                new SourcePlan(Sources.Code, sizes[3], repeats, sizes[4], sizes[5], PopulationDocuments: 0.25, ValidationDocuments: 0.25),
-                new SourcePlan(Sources.Spam, sizes[6], 1, sizes[7], sizes[8], PopulationDocuments: 0.3, ValidationDocuments: 0.2),
-                canaryPlan,
-            ]),
-            new Dictionary<string, IReadOnlyList<Document>>
-            {
-                [Sources.Brown] = brown,
-                [Sources.Code] = code,
-                [Sources.Spam] = spam,
-                [Sources.Canary] = Canary.Generate(canaries, SplitConfig.DocumentsNeeded(canaryPlan), seed).Match(d => d, e => throw e.ToException()),
-            },
-            seed);
-
     private static BpeTokenizer Tokenizer => TestPackages.Gpt2;
 
     private static ExampleSets Build(World w) =>
         ExampleSets.Build(w.Config, w.Documents, Tokenizer, w.Seed).Match(s => s, e => throw e.ToException());
 
-    [Fact]
-    public void The_same_seed_gives_the_same_sets() =>
-        Law.ForAll(Worlds, w => Build(w).Manifest() == Build(w).Manifest(), runs: 40);
+    [Property(MaxTest = 40)]
+    public bool The_same_seed_gives_the_same_sets(World w) =>
+        Build(w).Manifest() == Build(w).Manifest();
 
-    [Fact]
-    public void Sizes_are_as_asked_and_D_train_holds_F_id() =>
-        Law.ForAll(Worlds, w =>
+    [Property(MaxTest = 40)]
+    public void Sizes_are_as_asked_and_D_train_holds_F_id(World w)
+    {
+        var sets = Build(w);
+        foreach (var plan in w.Config.Sources)
         {
-            var sets = Build(w);
-            foreach (var plan in w.Config.Sources)
+            Assert.Equal(plan.Population, sets.Population(plan.Source).Count);
+            Assert.Equal(plan.Validation, sets.Validation(plan.Source).Count);
+            if (plan.Source != Sources.Brown)
             {
-                Assert.Equal(plan.Population, sets.Population(plan.Source).Count);
-                Assert.Equal(plan.Validation, sets.Validation(plan.Source).Count);
-                if (plan.Source != Sources.Brown)
-                {
-                    Assert.Equal(plan.Forget, sets.ForgetOod.Count(e => e.Source == plan.Source));
-                    Assert.All(sets.ForgetOod.Where(e => e.Source == plan.Source), e => Assert.Equal(plan.Repeats, e.Repeats));
-                }
+                Assert.Equal(plan.Forget, sets.ForgetOod.Count(e => e.Source == plan.Source));
+                Assert.All(sets.ForgetOod.Where(e => e.Source == plan.Source), e => Assert.Equal(plan.Repeats, e.Repeats));
             }
+        }
 
-            var brown = w.Config.Plan(Sources.Brown)!;
-            Assert.Equal(brown.Forget, sets.ForgetId.Count);
-            Assert.Subset(sets.DTrain.ToHashSet(), sets.ForgetId.ToHashSet());
+        var brown = w.Config.Plan(Sources.Brown)!;
+        Assert.Equal(brown.Forget, sets.ForgetId.Count);
+        Assert.Subset(sets.DTrain.ToHashSet(), sets.ForgetId.ToHashSet());
 
-            // |D_train| is as asked, or (null) every L-token window of Brown's training documents, counted here afresh.
-            var windows = sets.Split.Sources[Sources.Brown].Training.Sum(d => Tokenizer.Encode(d.Text).Length / w.Config.Length);
-            Assert.Equal(w.Config.Train ?? windows, sets.DTrain.Count);
-            Assert.Equal(sets.DTrain.Count + sets.ForgetOod.Sum(e => e.Repeats), sets.BaseTraining.Count);
-            Assert.Equal(sets.DTrain.Count - sets.ForgetId.Count, sets.ReferenceTraining.Count);
-            Assert.DoesNotContain(sets.ReferenceTraining, e => e.Set == ExampleSet.ForgetId);
-        }, runs: 40);
+        // |D_train| is as asked, or (null) every L-token window of Brown's training documents, counted here afresh.
+        var windows = sets.Split.Sources[Sources.Brown].Training.Sum(d => Tokenizer.Encode(d.Text).Length / w.Config.Length);
+        Assert.Equal(w.Config.Train ?? windows, sets.DTrain.Count);
+        Assert.Equal(sets.DTrain.Count + sets.ForgetOod.Sum(e => e.Repeats), sets.BaseTraining.Count);
+        Assert.Equal(sets.DTrain.Count - sets.ForgetId.Count, sets.ReferenceTraining.Count);
+        Assert.DoesNotContain(sets.ReferenceTraining, e => e.Set == ExampleSet.ForgetId);
+    }
 
-    [Fact]
-    public void Every_example_is_L_tokens_of_one_document_traceable_through_the_manifest() =>
-        Law.ForAll(Worlds, w =>
+    [Property(MaxTest = 40)]
+    public void Every_example_is_L_tokens_of_one_document_traceable_through_the_manifest(World w)
+    {
+        var sets = Build(w);
+        var documents = w.Documents.Values.SelectMany(d => d).ToDictionary(d => d.Id);
+        var manifest = sets.Manifest().Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split('\t')).ToList();
+        Assert.Equal(sets.All.Count, manifest.Count);
+        foreach (var (e, row) in sets.All.Zip(manifest))
         {
-            var sets = Build(w);
-            var documents = w.Documents.Values.SelectMany(d => d).ToDictionary(d => d.Id);
-            var manifest = sets.Manifest().Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split('\t')).ToList();
-            Assert.Equal(sets.All.Count, manifest.Count);
-            foreach (var (e, row) in sets.All.Zip(manifest))
+            var document = documents[e.DocumentId];
+            Assert.Equal(w.Config.Length, e.Tokens.Length);
+            Assert.Equal(Tokenizer.Encode(document.Text).Skip(e.TokenOffset).Take(w.Config.Length), e.Tokens);
+            var bytes = Encoding.UTF8.GetBytes(document.Text);
+            Assert.Equal(bytes.AsSpan((int)e.ByteOffset, e.ByteLength).ToArray(), Tokenizer.DecodeBytes(e.Tokens));
+            Assert.Equal([e.Id, e.Source, ExampleSets.SetName(e.Set), e.DocumentId, $"{e.TokenOffset}", $"{e.ByteOffset}", $"{e.ByteLength}", $"{e.Repeats}"], row);
+        }
+    }
+
+    [Property(MaxTest = 40)]
+    public void No_example_is_in_two_sets_and_no_two_examples_overlap(World w)
+    {
+        var sets = Build(w);
+        Assert.Equal(sets.All.Count, sets.All.Select(e => e.Id).Distinct().Count());
+        foreach (var group in sets.All.GroupBy(e => e.DocumentId))
+        {
+            var spans = group.OrderBy(e => e.TokenOffset).ToList();
+            for (var k = 1; k < spans.Count; k++)
             {
-                var document = documents[e.DocumentId];
-                Assert.Equal(w.Config.Length, e.Tokens.Length);
-                Assert.Equal(Tokenizer.Encode(document.Text).Skip(e.TokenOffset).Take(w.Config.Length), e.Tokens);
-                var bytes = Encoding.UTF8.GetBytes(document.Text);
-                Assert.Equal(bytes.AsSpan((int)e.ByteOffset, e.ByteLength).ToArray(), Tokenizer.DecodeBytes(e.Tokens));
-                Assert.Equal([e.Id, e.Source, ExampleSets.SetName(e.Set), e.DocumentId, $"{e.TokenOffset}", $"{e.ByteOffset}", $"{e.ByteLength}", $"{e.Repeats}"], row);
+                Assert.True(spans[k - 1].TokenOffset + w.Config.Length <= spans[k].TokenOffset, $"{spans[k - 1].Id} overlaps {spans[k].Id}");
             }
-        }, runs: 40);
+        }
+    }
 
-    [Fact]
-    public void No_example_is_in_two_sets_and_no_two_examples_overlap() =>
-        Law.ForAll(Worlds, w =>
-        {
-            var sets = Build(w);
-            Assert.Equal(sets.All.Count, sets.All.Select(e => e.Id).Distinct().Count());
-            foreach (var group in sets.All.GroupBy(e => e.DocumentId))
-            {
-                var spans = group.OrderBy(e => e.TokenOffset).ToList();
-                for (var k = 1; k < spans.Count; k++)
-                {
-                    Assert.True(spans[k - 1].TokenOffset + w.Config.Length <= spans[k].TokenOffset, $"{spans[k - 1].Id} overlaps {spans[k].Id}");
-                }
-            }
-        }, runs: 40);
+    [Property(MaxTest = 40)]
+    public void Held_out_examples_never_share_a_document_or_tokens_with_trained_or_forget_examples(World w)
+    {
+        var sets = Build(w);
+        var trained = sets.All.Where(e => e.Set is ExampleSet.Train or ExampleSet.ForgetId or ExampleSet.ForgetOod).ToList();
+        var trainedDocuments = trained.Select(e => e.DocumentId).ToHashSet();
+        var trainedTokens = trained.Select(e => string.Join(',', e.Tokens)).ToHashSet();
+        var heldOut = sets.All.Where(e => e.Set is ExampleSet.Population or ExampleSet.Validation).ToList();
+        Assert.DoesNotContain(heldOut, e => trainedDocuments.Contains(e.DocumentId) || trainedTokens.Contains(string.Join(',', e.Tokens)));
+        var populationDocuments = sets.All.Where(e => e.Set == ExampleSet.Population).Select(e => e.DocumentId).ToHashSet();
+        Assert.DoesNotContain(sets.All, e => e.Set == ExampleSet.Validation && populationDocuments.Contains(e.DocumentId));
+    }
 
-    [Fact]
-    public void Held_out_examples_never_share_a_document_or_tokens_with_trained_or_forget_examples() =>
-        Law.ForAll(Worlds, w =>
-        {
-            var sets = Build(w);
-            var trained = sets.All.Where(e => e.Set is ExampleSet.Train or ExampleSet.ForgetId or ExampleSet.ForgetOod).ToList();
-            var trainedDocuments = trained.Select(e => e.DocumentId).ToHashSet();
-            var trainedTokens = trained.Select(e => string.Join(',', e.Tokens)).ToHashSet();
-            var heldOut = sets.All.Where(e => e.Set is ExampleSet.Population or ExampleSet.Validation).ToList();
-            Assert.DoesNotContain(heldOut, e => trainedDocuments.Contains(e.DocumentId) || trainedTokens.Contains(string.Join(',', e.Tokens)));
-            var populationDocuments = sets.All.Where(e => e.Set == ExampleSet.Population).Select(e => e.DocumentId).ToHashSet();
-            Assert.DoesNotContain(sets.All, e => e.Set == ExampleSet.Validation && populationDocuments.Contains(e.DocumentId));
-        }, runs: 40);
+    [Property(MaxTest = 40)]
+    public void The_ID_tokenizer_sees_only_Brown_training_documents(World w)
+    {
+        var split = ExampleSets.SplitDocuments(w.Config, w.Documents, w.Seed).Match(s => s, e => throw e.ToException());
+        var brown = split.Sources[Sources.Brown];
+        var heldOut = brown.Population.Concat(brown.Validation).Select(d => d.Text).ToHashSet();
+        Assert.Equal(brown.Training.Select(d => d.Text), split.TokenizerTexts);
+        Assert.DoesNotContain(split.TokenizerTexts, heldOut.Contains);
+    }
 
-    [Fact]
-    public void The_ID_tokenizer_sees_only_Brown_training_documents() =>
-        Law.ForAll(Worlds, w =>
-        {
-            var split = ExampleSets.SplitDocuments(w.Config, w.Documents, w.Seed).Match(s => s, e => throw e.ToException());
-            var brown = split.Sources[Sources.Brown];
-            var heldOut = brown.Population.Concat(brown.Validation).Select(d => d.Text).ToHashSet();
-            Assert.Equal(brown.Training.Select(d => d.Text), split.TokenizerTexts);
-            Assert.DoesNotContain(split.TokenizerTexts, heldOut.Contains);
-        }, runs: 40);
-
-    [Fact]
-    public void Asking_more_than_a_source_holds_says_how_many_it_holds() =>
-        Law.ForAll(Worlds, w =>
-        {
-            var code = w.Config.Plan(Sources.Code)! with { Population = 1_000_000 };
-            var config = w.Config with { Sources = [.. w.Config.Sources.Select(p => p.Source == Sources.Code ? code : p)] };
-            var error = ExampleSets.Build(config, w.Documents, Tokenizer, w.Seed).Match(_ => "built", e => e.ToString());
-            var match = System.Text.RegularExpressions.Regex.Match(
-                error, @"^configuration: split\.sources\[code\]\.population: expected at most (\d+): the population documents of source code \(\d+\) hold \1 examples");
-            Assert.True(match.Success, error);
-            var holds = int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-            var exact = config with { Sources = [.. config.Sources.Select(p => p.Source == Sources.Code ? p with { Population = holds } : p)] };
-            Assert.Equal(holds, Build(w with { Config = exact }).Population(Sources.Code).Count);
-        }, runs: 30);
+    [Property(MaxTest = 30)]
+    public void Asking_more_than_a_source_holds_says_how_many_it_holds(World w)
+    {
+        var code = w.Config.Plan(Sources.Code)! with { Population = 1_000_000 };
+        var config = w.Config with { Sources = [.. w.Config.Sources.Select(p => p.Source == Sources.Code ? code : p)] };
+        var error = ExampleSets.Build(config, w.Documents, Tokenizer, w.Seed).Match(_ => "built", e => e.ToString());
+        var match = System.Text.RegularExpressions.Regex.Match(
+            error, @"^configuration: split\.sources\[code\]\.population: expected at most (\d+): the population documents of source code \(\d+\) hold \1 examples");
+        Assert.True(match.Success, error);
+        var holds = int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        var exact = config with { Sources = [.. config.Sources.Select(p => p.Source == Sources.Code ? p with { Population = holds } : p)] };
+        Assert.Equal(holds, Build(w with { Config = exact }).Population(Sources.Code).Count);
+    }
 
     [Fact]
     public void An_unknown_source_in_the_configuration_is_an_error() =>
@@ -184,13 +134,12 @@ public sealed class ExampleSetLaws
                 .Match(_ => "", e => e.ToString()),
             StringComparison.Ordinal);
 
-    [Fact]
-    public void Asking_more_forget_candidates_than_D_train_holds_is_an_error() =>
-        Law.ForAll(Worlds, w =>
-        {
-            var brown = w.Config.Plan(Sources.Brown)! with { Forget = 100_000 };
-            var config = w.Config with { Train = null, Sources = [.. w.Config.Sources.Select(p => p.Source == Sources.Brown ? brown : p)] };
-            var error = ExampleSets.Build(config, w.Documents, Tokenizer, w.Seed).Match(_ => "built", e => e.ToString());
-            Assert.Matches(@"^configuration: split\.sources\[brown\]\.forget: expected at most \d+: F_id is drawn from D_train", error);
-        }, runs: 10);
+    [Property(MaxTest = 10)]
+    public void Asking_more_forget_candidates_than_D_train_holds_is_an_error(World w)
+    {
+        var brown = w.Config.Plan(Sources.Brown)! with { Forget = 100_000 };
+        var config = w.Config with { Train = null, Sources = [.. w.Config.Sources.Select(p => p.Source == Sources.Brown ? brown : p)] };
+        var error = ExampleSets.Build(config, w.Documents, Tokenizer, w.Seed).Match(_ => "built", e => e.ToString());
+        Assert.Matches(@"^configuration: split\.sources\[brown\]\.forget: expected at most \d+: F_id is drawn from D_train", error);
+    }
 }

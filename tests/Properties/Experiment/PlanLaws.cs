@@ -1,50 +1,28 @@
+using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Unlearning.Core.Experiment;
-using Unlearning.Properties.Checking;
 
 namespace Unlearning.Properties.Experiment;
 
+[Properties(Arbitrary = new[] { typeof(ExperimentArbitraries) })]
 public sealed class PlanLaws
 {
-    private static readonly FsCheck.Gen<UnlearningConfig> Schedules =
-        from max in Gen.Choose(1, 300)
-        from dense in Gen.Choose(0, 40)
-        from every in Gen.Choose(1, 25)
-        from early in Gen.Elements(true, false)
-        from margin in Gen.Choose(0, 20)
-        select Presets.QuickConfig().Unlearning with { MaxSteps = max, DenseSteps = dense, EvalEvery = every, EarlyStop = early, StopMargin = margin };
+    [Property]
+    public void The_schedule_starts_at_0_ends_at_T_max_increases_and_is_dense_at_first(UnlearningConfig u)
+    {
+        var steps = EvaluationSchedule.Steps(u);
+        Assert.Equal(0, steps[0]);
+        Assert.Equal(u.MaxSteps, steps[^1]);
+        Assert.True(Enumerable.Range(1, steps.Count - 1).All(i => steps[i - 1] < steps[i]));
+        Assert.All(Enumerable.Range(0, Math.Min(u.DenseSteps, u.MaxSteps) + 1), t => Assert.Contains(t, steps));
+        Assert.All(steps.Where(t => t > u.DenseSteps && t < u.MaxSteps), t => Assert.Equal(0, t % u.EvalEvery));
+        Assert.All(Enumerable.Range(-2, u.MaxSteps + 5), t => Assert.Equal(steps.Contains(t), EvaluationSchedule.IsEvaluated(u, t)));
+    }
 
-    private static readonly FsCheck.Gen<ForgetCandidate[]> Candidates =
-        from n in Gen.Choose(0, 30)
-        from sources in Gen.Elements(SourceNames.All.ToArray()).ArrayOf(n)
-        select sources.Select((s, i) => new ForgetCandidate($"{s}-{i:D3}", s)).ToArray();
-
-    private static readonly FsCheck.Gen<ExperimentConfig> Configs =
-        from k in Gen.Choose(1, 3)
-        from batch in Gen.Elements(false, true)
-        from size in Gen.Choose(1, 4)
-        select Presets.QuickConfig() with
-        {
-            Reference = new ReferenceConfig { Seeds = k },
-            Unlearning = Presets.QuickConfig().Unlearning with { Target = batch ? "batch" : "single", TargetSize = size },
-        };
-
-    [Fact]
-    public void The_schedule_starts_at_0_ends_at_T_max_increases_and_is_dense_at_first() =>
-        Law.ForAll(Schedules, u =>
-        {
-            var steps = EvaluationSchedule.Steps(u);
-            Assert.Equal(0, steps[0]);
-            Assert.Equal(u.MaxSteps, steps[^1]);
-            Assert.True(Enumerable.Range(1, steps.Count - 1).All(i => steps[i - 1] < steps[i]));
-            Assert.All(Enumerable.Range(0, Math.Min(u.DenseSteps, u.MaxSteps) + 1), t => Assert.Contains(t, steps));
-            Assert.All(steps.Where(t => t > u.DenseSteps && t < u.MaxSteps), t => Assert.Equal(0, t % u.EvalEvery));
-            Assert.All(Enumerable.Range(-2, u.MaxSteps + 5), t => Assert.Equal(steps.Contains(t), EvaluationSchedule.IsEvaluated(u, t)));
-        });
-
-    [Fact]
-    public void A_run_stops_at_T_max_and_early_only_after_the_margin_past_t_star() =>
-        Law.ForAll(Schedules, Gen.Choose(0, 300), (u, tStar) =>
+    [Property]
+    public Property A_run_stops_at_T_max_and_early_only_after_the_margin_past_t_star(UnlearningConfig u) =>
+        Prop.ForAll(Gen.Choose(0, 300).ToArbitrary(), tStar =>
         {
             Assert.True(EvaluationSchedule.Stops(u, u.MaxSteps, null));
             var steps = EvaluationSchedule.Steps(u);
@@ -54,45 +32,43 @@ public sealed class PlanLaws
                 : stop == u.MaxSteps || (u.EarlyStop && stop >= tStar + u.StopMargin);
         });
 
-    [Fact]
-    public void Forget_targets_cover_every_candidate_once_within_one_source_and_alternate_sources() =>
-        Law.ForAll(Configs, Candidates, (c, candidates) =>
+    [Property]
+    public bool Forget_targets_cover_every_candidate_once_within_one_source_and_alternate_sources(ExperimentConfig c, ForgetCandidate[] candidates)
+    {
+        var targets = ExperimentPlan.ForgetTargets(c, candidates);
+        Assert.Equal(candidates.Select(x => x.ExampleId).Order(), targets.SelectMany(t => t.Examples).Order());
+        var size = c.Unlearning.Target == "batch" ? c.Unlearning.TargetSize : 1;
+        var source = candidates.ToDictionary(x => x.ExampleId, x => x.Source);
+        Assert.All(targets, t =>
         {
-            var targets = ExperimentPlan.ForgetTargets(c, candidates);
-            Assert.Equal(candidates.Select(x => x.ExampleId).Order(), targets.SelectMany(t => t.Examples).Order());
-            var size = c.Unlearning.Target == "batch" ? c.Unlearning.TargetSize : 1;
-            var source = candidates.ToDictionary(x => x.ExampleId, x => x.Source);
-            Assert.All(targets, t =>
-            {
-                Assert.InRange(t.Examples.Count, 1, size);
-                Assert.Single(t.Examples.Select(e => source[e]).Distinct());
-            });
-            Assert.Equal(targets.Count, targets.Select(t => t.Id).Distinct().Count());
-
-            // Targets alternate: before the k-th target of a source come at most k targets of any other.
-            var firstSources = targets.Select(t => source[t.Examples[0]]).ToList();
-            for (int i = 0; i < firstSources.Count; i++)
-            {
-                var k = firstSources.Take(i).Count(s => s == firstSources[i]);
-                Assert.All(SourceNames.All, s => Assert.True(firstSources.Take(i).Count(x => x == s) <= k + 1));
-            }
-
-            return true;
+            Assert.InRange(t.Examples.Count, 1, size);
+            Assert.Single(t.Examples.Select(e => source[e]).Distinct());
         });
+        Assert.Equal(targets.Count, targets.Select(t => t.Id).Distinct().Count());
 
-    [Fact]
-    public void Nothing_remains_when_all_is_done_and_everything_when_nothing_is() =>
-        Law.ForAll(Configs, Candidates, (c, candidates) =>
+        // Targets alternate: before the k-th target of a source come at most k targets of any other.
+        var firstSources = targets.Select(t => source[t.Examples[0]]).ToList();
+        for (int i = 0; i < firstSources.Count; i++)
         {
-            var plan = ExperimentPlan.Full(c, candidates);
-            Assert.Empty(ExperimentPlan.Remaining(plan, plan.Select(s => s.Id).ToHashSet()));
-            Assert.Equal(plan, ExperimentPlan.Remaining(plan, new HashSet<string>()));
-            return c.Reference.Seeds == plan.Count(s => s.Kind == StageKind.TrainReference);
-        });
+            var k = firstSources.Take(i).Count(s => s == firstSources[i]);
+            Assert.All(SourceNames.All, s => Assert.True(firstSources.Take(i).Count(x => x == s) <= k + 1));
+        }
 
-    [Fact]
-    public void Finished_targets_are_not_redone_unless_their_models_are() =>
-        Law.ForAll(Configs, Candidates, Gen.Choose(0, 1000), (c, candidates, seed) =>
+        return true;
+    }
+
+    [Property]
+    public bool Nothing_remains_when_all_is_done_and_everything_when_nothing_is(ExperimentConfig c, ForgetCandidate[] candidates)
+    {
+        var plan = ExperimentPlan.Full(c, candidates);
+        Assert.Empty(ExperimentPlan.Remaining(plan, plan.Select(s => s.Id).ToHashSet()));
+        Assert.Equal(plan, ExperimentPlan.Remaining(plan, new HashSet<string>()));
+        return c.Reference.Seeds == plan.Count(s => s.Kind == StageKind.TrainReference);
+    }
+
+    [Property]
+    public Property Finished_targets_are_not_redone_unless_their_models_are(ExperimentConfig c, ForgetCandidate[] candidates) =>
+        Prop.ForAll(Gen.Choose(0, 1000).ToArbitrary(), seed =>
         {
             var plan = ExperimentPlan.Full(c, candidates);
             var random = new Random(seed);

@@ -1,15 +1,16 @@
 using FsCheck;
 using FsCheck.Fluent;
-using Unlearning.Properties.Checking;
+using FsCheck.Xunit;
 using Unlearning.Tensors.LinearAlgebra;
 using G = Unlearning.Tensors.LinearAlgebra.Gemm;
 
 namespace Unlearning.Properties.Gemm;
 
+[Properties(Arbitrary = new[] { typeof(GemmArbitraries) })]
 public sealed class GemmBatchedLaws
 {
     /// <summary>A batched call: one <see cref="GemmCase"/> shape repeated, each product in its own slab of A, B and C.</summary>
-    internal sealed record BatchCase(GemmCase Shape, int Batch, int GapA, int GapB, int GapC)
+    public sealed record BatchCase(GemmCase Shape, int Batch, int GapA, int GapB, int GapC)
     {
         public long StrideA => (Shape.RowsA * Shape.Lda) + GapA;
 
@@ -36,17 +37,9 @@ public sealed class GemmBatchedLaws
         public float[] C => Fill(Shape.OffC + (Batch * StrideC), Shape.Seed + 2);
     }
 
-    private static readonly Gen<BatchCase> Batches =
-        from shape in GemmCases.Cases(80, 400)
-        from batch in Gen.Frequency((1, Gen.Choose(0, 3)), (3, Gen.Choose(4, 12)))
-        from gapA in Gen.Choose(0, 3)
-        from gapB in Gen.Choose(0, 3)
-        from gapC in Gen.Choose(0, 3)
-        select new BatchCase(shape, batch, gapA, gapB, gapC);
-
-    [Fact]
-    public void Each_product_of_a_batch_is_the_single_product_bit_for_bit_and_matches_the_reference() =>
-        Law.ForAll(Batches, GemmCases.Isas, GemmCases.Threads, (bc, isa, threads) =>
+    [Property(MaxTest = 120)]
+    public Property Each_product_of_a_batch_is_the_single_product_bit_for_bit_and_matches_the_reference(BatchCase bc) =>
+        Prop.ForAll(GemmArbitraries.Isas.ToArbitrary(), GemmArbitraries.Threads.ToArbitrary(), (isa, threads) =>
         {
             var s = bc.Shape;
             float[] a = bc.A, b = bc.B;
@@ -68,12 +61,12 @@ public sealed class GemmBatchedLaws
             }
 
             return true;
-        }, runs: 120);
+        });
 
-    [Fact]
-    public void Attention_shapes_batch_over_heads() =>
+    [Property(MaxTest = 8)]
+    public Property Attention_shapes_batch_over_heads() =>
         // B·H = 8 heads of T = 40, hs = 16: scores S = Q·Kᵀ (transB) and output O = P·V, as attention calls them.
-        Law.ForAll(GemmCases.Isas, GemmCases.Threads, (isa, threads) =>
+        Prop.ForAll(GemmArbitraries.Isas.ToArbitrary(), GemmArbitraries.Threads.ToArbitrary(), (isa, threads) =>
         {
             const int Heads = 8, T = 40, Hs = 16;
             var rng = new Random(7);
@@ -97,5 +90,5 @@ public sealed class GemmBatchedLaws
             double sTol = (Hs + 8) * u * 1, oTol = (T + 8) * u * 20;
             return Enumerable.Range(0, s.Length).All(i => Math.Abs(s[i] - sRef[i]) <= sTol)
                 && Enumerable.Range(0, o.Length).All(i => Math.Abs(o[i] - oRef[i]) <= oTol);
-        }, runs: 8);
+        });
 }

@@ -9,7 +9,7 @@ namespace Unlearning.Properties.Gemm;
 /// alpha, beta, and a seed for the data. Buffers are filled from the seed, so a shrunk case prints
 /// small and replays exactly.
 /// </summary>
-internal sealed record GemmCase(
+public sealed record GemmCase(
     bool TransA, bool TransB, int M, int N, int K,
     int OffA, int OffB, int OffC, int PadA, int PadB, int PadC,
     float Alpha, float Beta, int Seed)
@@ -57,7 +57,7 @@ internal sealed record GemmCase(
         return rel >= 0 && rel < M * Ldc && rel % Ldc < N;
     }
 
-    public float[] Run(GemmIsa isa, int threads)
+    internal float[] Run(GemmIsa isa, int threads)
     {
         var c = NewC();
         Tensors.LinearAlgebra.Gemm.Multiply(isa, TransA, TransB, M, N, K, Alpha, NewA(), OffA, Lda, NewB(), OffB, Ldb, Beta, c, OffC, Ldc, threads);
@@ -129,8 +129,35 @@ internal sealed record GemmCase(
     }
 }
 
-internal static class GemmCases
+/// <summary>
+/// The GEMM laws' values: shapes at the edges of every register tile and cache block, transposes,
+/// offsets, padded leading dimensions, α and β (<see cref="Cases"/>), batched calls, packing
+/// blocks, and every ISA this machine runs. A <see cref="GemmCase"/> parameter is a case of up to 70 × 70
+/// with k up to 800; laws over larger products say so with <c>Prop.ForAll(Cases(…))</c>.
+/// Registered with <c>[Properties(Arbitrary = new[] { typeof(GemmArbitraries) })]</c>.
+/// </summary>
+public static class GemmArbitraries
 {
+    public static Arbitrary<GemmCase> Small() => Cases(70, 800).ToArbitrary();
+
+    public static Arbitrary<GemmBatchedLaws.BatchCase> Batches() =>
+        (from shape in Cases(80, 400)
+         from batch in Gen.Frequency((1, Gen.Choose(0, 3)), (3, Gen.Choose(4, 12)))
+         from gapA in Gen.Choose(0, 3)
+         from gapB in Gen.Choose(0, 3)
+         from gapC in Gen.Choose(0, 3)
+         select new GemmBatchedLaws.BatchCase(shape, batch, gapA, gapB, gapC))
+        .ToArbitrary();
+
+    public static Arbitrary<GemmPackingLaws.PackBlock> Blocks() =>
+        (from trans in Gen.Elements(false, true)
+         from count in Gen.Choose(1, 40)
+         from depth in Gen.OneOf(Gen.Choose(1, 70), Gen.Choose(1, 9).Select(d => d * 8))
+         from width in Gen.Elements(2, 4, 6, 8, 16, 64)
+         from seed in Gen.Choose(0, 1_000_000)
+         select new GemmPackingLaws.PackBlock(trans, count, depth, width, seed))
+        .ToArbitrary();
+
     /// <summary>Sizes at the edges of every register tile (MR 4/6, NR 16/64) and primes.</summary>
     private static readonly Gen<int> EdgeSizes = Gen.Elements(1, 2, 3, 4, 5, 6, 7, 11, 12, 13, 15, 16, 17, 31, 32, 33, 47, 63, 64, 65, 97);
 
@@ -166,7 +193,8 @@ internal static class GemmCases
 
     private static Gen<int> Pads => Gen.Elements(0, 0, 1, 3, 17);
 
-    public static Gen<GemmIsa> Isas => Gen.Elements(GemmIsas.Supported.ToArray());
+    /// <summary>Every ISA this machine runs (internal to the engine, so drawn with Prop.ForAll rather than registered).</summary>
+    internal static Gen<GemmIsa> Isas => Gen.Elements(GemmIsas.Supported.ToArray());
 
     public static Gen<int> Threads => Gen.Choose(1, 4);
 }

@@ -1,39 +1,41 @@
+using FsCheck;
 using FsCheck.Fluent;
-using Unlearning.Properties.Checking;
+using FsCheck.Xunit;
 using Unlearning.Tensors.LinearAlgebra;
 using G = Unlearning.Tensors.LinearAlgebra.Gemm;
 
 namespace Unlearning.Properties.Gemm;
 
+[Properties(Arbitrary = new[] { typeof(GemmArbitraries) })]
 public sealed class GemmLaws
 {
-    [Fact]
-    public void Every_path_matches_the_reference_within_the_k_scaled_bound() =>
-        Law.ForAll(GemmCases.Cases(70, 800), GemmCases.Isas, GemmCases.Threads, (c, isa, threads) =>
+    [Property(MaxTest = 300)]
+    public Property Every_path_matches_the_reference_within_the_k_scaled_bound(GemmCase c) =>
+        Prop.ForAll(GemmArbitraries.Isas.ToArbitrary(), GemmArbitraries.Threads.ToArbitrary(), (isa, threads) =>
         {
             var error = c.Compare(c.Run(isa, threads));
             Assert.True(error == "", $"{isa}, {threads} threads: {error}");
             return true;
-        }, runs: 300);
+        });
 
-    [Fact]
-    public void Large_products_split_over_threads_match_the_reference() =>
+    [Property(MaxTest = 25)]
+    public Property Large_products_split_over_threads_match_the_reference() =>
         // Big enough (m·n·k ≥ 2^18) that the call really splits over M or N between threads.
-        Law.ForAll(GemmCases.Cases(200, 800).Where(c => (long)c.M * c.N * c.K >= GemmDriver.ParallelThreshold * 2), GemmCases.Isas, GemmCases.Threads, (c, isa, threads) =>
+        Prop.ForAll(GemmArbitraries.Cases(200, 800).Where(c => (long)c.M * c.N * c.K >= GemmDriver.ParallelThreshold * 2).ToArbitrary(), GemmArbitraries.Isas.ToArbitrary(), GemmArbitraries.Threads.ToArbitrary(), (c, isa, threads) =>
         {
             var error = c.Compare(c.Run(isa, threads));
             Assert.True(error == "", $"{isa}, {threads} threads: {error}");
             return true;
-        }, runs: 25);
+        });
 
-    [Fact]
-    public void The_result_is_bit_identical_for_every_thread_count_and_on_a_repeated_call() =>
-        Law.ForAll(GemmCases.Cases(200, 800), GemmCases.Isas, (c, isa) =>
+    [Property(MaxTest = 30)]
+    public Property The_result_is_bit_identical_for_every_thread_count_and_on_a_repeated_call() =>
+        Prop.ForAll(GemmArbitraries.Cases(200, 800).ToArbitrary(), GemmArbitraries.Isas.ToArbitrary(), (c, isa) =>
         {
             var once = c.Run(isa, 1);
             return once.AsSpan().SequenceEqual(c.Run(isa, 1))
                 && Enumerable.Range(2, 3).All(t => once.AsSpan().SequenceEqual(c.Run(isa, t)));
-        }, runs: 30);
+        });
 
     [Fact]
     public void Products_whose_shared_operand_packs_in_several_pieces_give_the_single_thread_bits()
@@ -60,38 +62,38 @@ public sealed class GemmLaws
         }
     }
 
-    [Fact]
-    public void Concurrent_callers_sharing_the_worker_pool_get_their_own_bits() =>
+    [Property(MaxTest = 10)]
+    public Property Concurrent_callers_sharing_the_worker_pool_get_their_own_bits() =>
         // Four threads call at once with threads = 3: one gets the pool, the others run their parts
         // on their own; each result must be the single-threaded one.
-        Law.ForAll(GemmCases.Cases(160, 500).Where(c => (long)c.M * c.N * c.K >= GemmDriver.ParallelThreshold * 2), c =>
+        Prop.ForAll(GemmArbitraries.Cases(160, 500).Where(c => (long)c.M * c.N * c.K >= GemmDriver.ParallelThreshold * 2).ToArbitrary(), c =>
         {
             var expected = c.Run(GemmIsas.Best, 1);
             var results = new float[4][];
             Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i => results[i] = c.Run(GemmIsas.Best, 3));
             return results.All(r => r.AsSpan().SequenceEqual(expected));
-        }, runs: 10);
+        });
 
-    [Fact]
-    public void Every_path_gives_the_same_bits() =>
+    [Property(MaxTest = 60)]
+    public Property Every_path_gives_the_same_bits() =>
         // Each path does one fused multiply-add per k in k order and the same KC blocking, so the
         // ISA changes speed, not bits.
-        Law.ForAll(GemmCases.Cases(90, 800), c =>
+        Prop.ForAll(GemmArbitraries.Cases(90, 800).ToArbitrary(), c =>
         {
             var first = c.Run(GemmIsas.Supported[0], 2);
             return GemmIsas.Supported.All(isa => first.AsSpan().SequenceEqual(c.Run(isa, 2)));
-        }, runs: 60);
+        });
 
-    [Fact]
-    public void The_span_overload_gives_the_array_overload_bits() =>
-        Law.ForAll(GemmCases.Cases(70, 400), GemmCases.Threads, (c, threads) =>
+    [Property(MaxTest = 50)]
+    public Property The_span_overload_gives_the_array_overload_bits() =>
+        Prop.ForAll(GemmArbitraries.Cases(70, 400).ToArbitrary(), GemmArbitraries.Threads.ToArbitrary(), (c, threads) =>
         {
             var viaArrays = c.NewC();
             G.Multiply(c.TransA, c.TransB, c.M, c.N, c.K, c.Alpha, c.NewA(), c.OffA, c.Lda, c.NewB(), c.OffB, c.Ldb, c.Beta, viaArrays, c.OffC, c.Ldc, threads);
             var viaSpans = c.NewC();
             G.Multiply(c.TransA, c.TransB, c.M, c.N, c.K, c.Alpha, c.NewA().AsSpan(c.OffA), c.Lda, c.NewB().AsSpan(c.OffB), c.Ldb, c.Beta, viaSpans.AsSpan(c.OffC), c.Ldc, threads);
             return viaArrays.AsSpan().SequenceEqual(viaSpans);
-        }, runs: 50);
+        });
 
     [Fact]
     public void A_warm_call_allocates_nothing_on_the_calling_thread()

@@ -1,5 +1,6 @@
+using FsCheck;
 using FsCheck.Fluent;
-using Unlearning.Properties.Checking;
+using FsCheck.Xunit;
 using Unlearning.Tensors.LinearAlgebra;
 
 namespace Unlearning.Properties.Gemm;
@@ -9,30 +10,26 @@ namespace Unlearning.Properties.Gemm;
 /// one shared buffer on different threads at once, so a store past a panel's end would race with
 /// the thread packing the next one.
 /// </summary>
+[Properties(Arbitrary = new[] { typeof(GemmArbitraries) })]
 public sealed class GemmPackingLaws
 {
-    private static readonly FsCheck.Gen<(bool Trans, int Count, int Depth, int Width, int Seed)> Blocks =
-        from trans in Gen.Elements(false, true)
-        from count in Gen.Choose(1, 40)
-        from depth in Gen.OneOf(Gen.Choose(1, 70), Gen.Choose(1, 9).Select(d => d * 8))
-        from width in Gen.Elements(2, 4, 6, 8, 16, 64)
-        from seed in Gen.Choose(0, 1_000_000)
-        select (trans, count, depth, width, seed);
+    /// <summary>A Count × Depth block packed into panels of Width, op(X) transposed or not, values from the seed.</summary>
+    public sealed record PackBlock(bool Trans, int Count, int Depth, int Width, int Seed);
 
-    [Fact]
-    public void Packing_A_writes_its_panels_and_nothing_past_them() =>
-        Law.ForAll(Blocks, b => Packs(b, isA: true));
+    [Property]
+    public bool Packing_A_writes_its_panels_and_nothing_past_them(PackBlock b) =>
+        Packs(b, isA: true);
 
-    [Fact]
-    public void Packing_B_writes_its_panels_and_nothing_past_them() =>
-        Law.ForAll(Blocks, b => Packs(b, isA: false));
+    [Property]
+    public bool Packing_B_writes_its_panels_and_nothing_past_them(PackBlock b) =>
+        Packs(b, isA: false);
 
     /// <summary>
     /// Packs a Count × Depth block (A: Count rows of op(A); B: Count columns of op(B)) into panels of
     /// Width, with NaN guards after the last panel; each panel element must be op(X)'s value or the
     /// zero padding, and every guard must survive.
     /// </summary>
-    private static unsafe bool Packs((bool Trans, int Count, int Depth, int Width, int Seed) b, bool isA)
+    private static unsafe bool Packs(PackBlock b, bool isA)
     {
         var (trans, count, depth, width, seed) = b;
         var rng = new Random(seed);

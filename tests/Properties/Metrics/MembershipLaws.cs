@@ -1,7 +1,7 @@
 using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Unlearning.Core.Metrics;
-using Unlearning.Properties.Checking;
 
 namespace Unlearning.Properties.Metrics;
 
@@ -11,20 +11,20 @@ public sealed class MembershipLaws
     private static readonly Gen<double[]> LogProbRows =
         Gen.ArrayOf(Gen.Choose(0, 2_000_000).Select(i => -i / 100_000.0)).Where(a => a.Length > 0);
 
-    [Fact]
-    public void The_auc_of_a_sample_against_itself_is_exactly_one_half() =>
-        Law.ForAll(Gen.ArrayOf(Gen.Choose(0, 50)).Where(a => a.Length > 0), Gen.Elements(Enum.GetValues<MembershipScore>()), (xs, kind) =>
+    [Property]
+    public Property The_auc_of_a_sample_against_itself_is_exactly_one_half() =>
+        Prop.ForAll(Gen.ArrayOf(Gen.Choose(0, 50)).Where(a => a.Length > 0).ToArbitrary(), Gen.Elements(Enum.GetValues<MembershipScore>()).ToArbitrary(), (xs, kind) =>
             Samples.Right(Membership.Auc(kind, "brown", xs.Select(x => (double)x).ToArray(), xs.Select(x => (double)x).ToArray())) == 0.5);
 
-    [Fact]
-    public void The_auc_of_two_samples_of_one_distribution_is_about_one_half() =>
+    [Property(MaxTest = 50)]
+    public Property The_auc_of_two_samples_of_one_distribution_is_about_one_half() =>
         // m = 200, n = 256: the AUC's standard error is 0.027; 0.12 is 4.4 of them.
-        Law.ForAll(Gen.Choose(0, int.MaxValue), Gen.Elements(Enum.GetValues<MembershipScore>()), (seed, kind) =>
+        Prop.ForAll(Gen.Choose(0, int.MaxValue).ToArbitrary(), Gen.Elements(Enum.GetValues<MembershipScore>()).ToArbitrary(), (seed, kind) =>
         {
             var rng = new Random(seed);
             double auc = Samples.Right(Membership.Auc(kind, "spam", Samples.Normals(rng, 200), Samples.Normals(rng, 256)));
             return Math.Abs(auc - 0.5) <= 0.12;
-        }, runs: 50);
+        });
 
     [Fact]
     public void The_auc_is_Mann_Whitney_U_over_m_n_as_SciPy_computes_it()
@@ -69,9 +69,9 @@ public sealed class MembershipLaws
         }
     }
 
-    [Fact]
-    public void Min_k_plus_plus_is_unchanged_when_log_p_and_its_mean_shift_together_and_spread_scales() =>
-        Law.ForAll(LogProbRows, Gen.Choose(1, 500).Select(i => i / 100.0), Gen.Choose(0, 100).Select(i => i / 10.0), (lps, spread, shift) =>
+    [Property]
+    public Property Min_k_plus_plus_is_unchanged_when_log_p_and_its_mean_shift_together_and_spread_scales() =>
+        Prop.ForAll(LogProbRows.ToArbitrary(), Gen.Choose(1, 500).Select(i => i / 100.0).ToArbitrary(), Gen.Choose(0, 100).Select(i => i / 10.0).ToArbitrary(), (lps, spread, shift) =>
         {
             var mean = lps.Select((lp, i) => lp + (0.3 * (i % 5)) - 0.6).ToArray();
             var std = lps.Select((_, i) => 0.5 + (0.1 * (i % 3))).ToArray();
@@ -83,9 +83,9 @@ public sealed class MembershipLaws
             return Math.Abs(a - b) <= 1e-9 * (1 + Math.Abs(a));
         });
 
-    [Fact]
-    public void Loss_is_the_mean_nll_and_zlib_divides_it_by_the_compressed_length() =>
-        Law.ForAll(LogProbRows, lps =>
+    [Property]
+    public Property Loss_is_the_mean_nll_and_zlib_divides_it_by_the_compressed_length() =>
+        Prop.ForAll(LogProbRows.ToArbitrary(), lps =>
         {
             var x = new TokenLogProbs("f", "brown", lps);
             double loss = Samples.Right(Membership.Loss(x));
@@ -112,9 +112,9 @@ public sealed class MembershipLaws
         Assert.Equal(249.5 / 300, Samples.Right(Membership.Auc(MembershipScore.Loss, "brown", forget, population)), 15);
     }
 
-    [Fact]
-    public void Log_prob_moments_are_the_mean_and_sd_of_log_p_under_p() =>
-        Law.ForAll(Gen.ArrayOf(Gen.Choose(-2000, 2000).Select(i => i / 100.0)).Where(a => a.Length > 1), logits =>
+    [Property]
+    public Property Log_prob_moments_are_the_mean_and_sd_of_log_p_under_p() =>
+        Prop.ForAll(Gen.ArrayOf(Gen.Choose(-2000, 2000).Select(i => i / 100.0)).Where(a => a.Length > 1).ToArbitrary(), logits =>
         {
             double max = logits.Max();
             double logZ = max + Math.Log(logits.Sum(l => Math.Exp(l - max)));

@@ -1,6 +1,7 @@
+using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Unlearning.Core.Metrics;
-using Unlearning.Properties.Checking;
 
 namespace Unlearning.Properties.Metrics;
 
@@ -71,14 +72,14 @@ public sealed class SkewNormalCdfTests
         }
     }
 
-    [Fact]
-    public void Cdf_is_in_the_unit_interval_and_monotone_and_its_log_is_monotone()
+    [Property]
+    public Property Cdf_is_in_the_unit_interval_and_monotone_and_its_log_is_monotone()
     {
         var gen =
             from a in Gen.Choose(-5000, 5000).Select(i => i / 100.0)
             from xs in Gen.ArrayOf(Gen.Choose(-400_000, 400_000).Select(i => i / 1000.0))
             select (a, xs.Order().ToArray());
-        Law.ForAll(gen, t =>
+        return Prop.ForAll(gen.ToArbitrary(), t =>
         {
             var (a, xs) = t;
             var sn = new SkewNormal(1.5, 2, a);

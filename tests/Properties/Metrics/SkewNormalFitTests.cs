@@ -1,6 +1,7 @@
+using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Unlearning.Core.Metrics;
-using Unlearning.Properties.Checking;
 
 namespace Unlearning.Properties.Metrics;
 
@@ -34,8 +35,8 @@ public sealed class SkewNormalFitTests
         }
     }
 
-    [Fact]
-    public void The_fit_recovers_known_parameters_from_20000_draws()
+    [Property(MaxTest = 4)]
+    public Property The_fit_recovers_known_parameters_from_20000_draws()
     {
         // |α| in [2, 8] (near α = 0 the MLE of α converges at rate n^(−1/6) only, see docs/metrics.md).
         // Tolerances, about 4 standard errors at n = 20000: ξ within 0.06ω, ω within 6%, α within 0.25|α|.
@@ -46,18 +47,18 @@ public sealed class SkewNormalFitTests
             from omega in Gen.Choose(5, 200).Select(i => i / 10.0)
             from seed in Gen.Choose(0, int.MaxValue)
             select (alpha: negative ? -alpha : alpha, xi: (double)xi, omega, seed);
-        Law.ForAll(gen, p =>
+        return Prop.ForAll(gen.ToArbitrary(), p =>
         {
             var draws = Samples.SkewNormal(new Random(p.seed), 20000, p.xi, p.omega, p.alpha);
             var d = Samples.Right(SkewNormal.Fit(draws, "test")).Distribution;
             Assert.True(Math.Abs(d.Xi - p.xi) <= 0.06 * p.omega, $"ξ {d.Xi:R} for {p}");
             Assert.True(Math.Abs((d.Omega / p.omega) - 1) <= 0.06, $"ω {d.Omega:R} for {p}");
             Assert.True(Math.Abs(d.Alpha - p.alpha) <= 0.25 * Math.Abs(p.alpha), $"α {d.Alpha:R} for {p}");
-        }, runs: 4);
+        });
     }
 
-    [Fact]
-    public void Extrapolated_exposure_stays_within_a_quarter_bit_of_rank_exposure_in_the_body()
+    [Property(MaxTest = 8)]
+    public Property Extrapolated_exposure_stays_within_a_quarter_bit_of_rank_exposure_in_the_body()
     {
         // Population of 2000 from a skew-normal; fresh examples at the population's quantiles 20%..95%,
         // where the empirical CDF's error is under 0.07 bits (1 sd) of exposure.
@@ -65,7 +66,7 @@ public sealed class SkewNormalFitTests
             from alpha in Gen.Choose(-60, 60).Select(i => i / 10.0)
             from seed in Gen.Choose(0, int.MaxValue)
             select (alpha, seed);
-        Law.ForAll(gen, p =>
+        return Prop.ForAll(gen.ToArbitrary(), p =>
         {
             var rng = new Random(p.seed);
             var population = Samples.PopulationOf("brown", Samples.SkewNormal(rng, 2000, 250, 30, p.alpha));
@@ -77,7 +78,7 @@ public sealed class SkewNormalFitTests
                 double ext = Samples.Right(Exposure.Extrapolated(x, fit));
                 Assert.True(Math.Abs(rank - ext) <= 0.25, $"quantile {q}%: rank {rank:R}, extrapolated {ext:R}, {p}, fit {fit.Distribution}");
             }
-        }, runs: 8);
+        });
     }
 
     [Fact]
@@ -94,8 +95,8 @@ public sealed class SkewNormalFitTests
         }
     }
 
-    [Fact]
-    public void The_fit_never_fails_on_awkward_samples_and_is_at_least_as_likely_as_the_best_normal()
+    [Property(MaxTest = 60)]
+    public Property The_fit_never_fails_on_awkward_samples_and_is_at_least_as_likely_as_the_best_normal()
     {
         // Tiny samples, heavy ties, outliers, one-sided (half-normal-like) samples.
         var gen = Gen.OneOf(
@@ -104,7 +105,7 @@ public sealed class SkewNormalFitTests
             Gen.ArrayOf(Gen.Choose(0, 1000).Select(i => 500 + Math.Abs(i / 7.0))),
             Gen.ArrayOf(Gen.Choose(0, 100).Select(i => i < 95 ? 100.0 + (i % 3) : 1e4 * i)))
             .Where(a => a.Length >= 3 && a.Distinct().Count() > 1);
-        Law.ForAll(gen, xs =>
+        return Prop.ForAll(gen.ToArbitrary(), xs =>
         {
             var fit = Samples.Right(SkewNormal.Fit(xs, "test"));
             var d = fit.Distribution;
@@ -113,6 +114,6 @@ public sealed class SkewNormalFitTests
             Assert.True(double.IsFinite(d.Xi) && d.Omega > 0 && Math.Abs(d.Alpha) <= SkewNormal.MaxShape, $"{d}");
             Assert.True(fit.LogLikelihood >= normal - (1e-9 * Math.Abs(normal)), $"log L {fit.LogLikelihood:R} < normal {normal:R}");
             Assert.True(xs.All(x => double.IsFinite(Samples.Right(Exposure.Extrapolated(new ExampleScore("x", "test", x), fit)))));
-        }, runs: 60);
+        });
     }
 }

@@ -1,32 +1,33 @@
+using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Unlearning.Core.Model;
 using Unlearning.Core.Training;
-using Unlearning.Properties.Checking;
 using Unlearning.Tensors.Randomness;
 
 namespace Unlearning.Properties.Model;
 
+[Properties(Arbitrary = new[] { typeof(ModelArbitraries) })]
 public sealed class EvaluationLaws
 {
-    [Fact]
-    public void The_score_is_the_summed_bits_and_agrees_with_the_training_loss() =>
-        Law.ForAll(Gpt2ModelLaws.TinyModels, m =>
-        {
-            var (config, batch, length, seed) = m;
-            var weights = Gpt2Weights.Init(config, seed);
-            var sequences = Gpt2ModelLaws.RandomSequences(new GaussianRng(seed), batch, length, config.VocabSize);
-            var scores = new Evaluator(config, 2, 2).Evaluate(weights, sequences).Ok();
-            var trainer = new Trainer(config, new TrainSettings(new Optimizer.Sgd(), new LearningRateSchedule.Constant(0)), 2);
-            var (loss, _) = ((double, Gpt2Weights))trainer.LossAndGradient(weights, sequences);
-            double meanNats = scores.Average(s => s.NllBits) * Math.Log(2) / length;
-            return scores.Count == batch
-                && scores.All(s => Math.Abs(s.NllBits + s.Log2Probs.Sum(x => (double)x)) < 1e-4 * s.NllBits)
-                && Math.Abs(meanNats - loss) < 1e-5 * loss;
-        }, runs: 30);
+    [Property(MaxTest = 30)]
+    public bool The_score_is_the_summed_bits_and_agrees_with_the_training_loss(TinyModel m)
+    {
+        var (config, batch, length, seed) = m;
+        var weights = Gpt2Weights.Init(config, seed);
+        var sequences = Gpt2ModelLaws.RandomSequences(new GaussianRng(seed), batch, length, config.VocabSize);
+        var scores = new Evaluator(config, 2, 2).Evaluate(weights, sequences).Ok();
+        var trainer = new Trainer(config, new TrainSettings(new Optimizer.Sgd(), new LearningRateSchedule.Constant(0)), 2);
+        var (loss, _) = ((double, Gpt2Weights))trainer.LossAndGradient(weights, sequences);
+        double meanNats = scores.Average(s => s.NllBits) * Math.Log(2) / length;
+        return scores.Count == batch
+            && scores.All(s => Math.Abs(s.NllBits + s.Log2Probs.Sum(x => (double)x)) < 1e-4 * s.NllBits)
+            && Math.Abs(meanNats - loss) < 1e-5 * loss;
+    }
 
-    [Fact]
-    public void Scores_do_not_depend_on_the_batch_size_or_on_the_other_sequences() =>
-        Law.ForAll(Gpt2ModelLaws.TinyModels, Gen.Choose(1, 4), (m, batchSize) =>
+    [Property(MaxTest = 30)]
+    public Property Scores_do_not_depend_on_the_batch_size_or_on_the_other_sequences(TinyModel m) =>
+        Prop.ForAll(Gen.Choose(1, 4).ToArbitrary(), batchSize =>
         {
             var (config, batch, length, seed) = m;
             var weights = Gpt2Weights.Init(config, seed);
@@ -38,11 +39,11 @@ public sealed class EvaluationLaws
                 && Math.Abs(last.NllBits - alone[0].NllBits) <= 1e-5 * alone[0].NllBits
                 && last.Top1Correct.SequenceEqual(alone[0].Top1Correct)
                 && last.MeanLog2Prob.Zip(alone[0].MeanLog2Prob).All(p => Math.Abs(p.Item1 - p.Item2) < 1e-5);
-        }, runs: 30);
+        });
 
-    [Fact]
-    public void The_first_token_is_predicted_from_BOS_alone_and_later_tokens_never_leak_backwards() =>
-        Law.ForAll(Gpt2ModelLaws.TinyModels.Where(m => m.Length >= 2), m =>
+    [Property(MaxTest = 30)]
+    public Property The_first_token_is_predicted_from_BOS_alone_and_later_tokens_never_leak_backwards() =>
+        Prop.ForAll(ModelArbitraries.TinyModels().Filter(m => m.Length >= 2), m =>
         {
             var (config, _, length, seed) = m;
             var weights = Gpt2Weights.Init(config, seed);
@@ -60,24 +61,23 @@ public sealed class EvaluationLaws
                 && s[0].Log2Probs.AsSpan(0, length - 1).SequenceEqual(s[1].Log2Probs.AsSpan(0, length - 1))
                 && s[0].Log2Probs[0] == s[2].Log2Probs[0]
                 && s[0].MeanLog2Prob[0] == s[2].MeanLog2Prob[0];
-        }, runs: 30);
+        });
 
-    [Fact]
-    public void A_model_with_zero_embeddings_predicts_uniformly() =>
-        Law.ForAll(Gpt2ModelLaws.TinyModels, m =>
-        {
-            var (config, batch, length, seed) = m;
-            var weights = Gpt2Weights.Init(config, seed);
-            Array.Clear(weights["wte.weight"]);
-            var sequences = Gpt2ModelLaws.RandomSequences(new GaussianRng(seed), batch, length, config.VocabSize);
-            var scores = new Evaluator(config, batch, 2).Evaluate(weights, sequences).Ok();
-            double bits = Math.Log2(config.VocabSize);
-            return scores.All(s =>
-                Math.Abs(s.NllBits - (length * bits)) < 1e-4 * length * bits + 1e-5
-                && s.MeanLog2Prob.All(x => Math.Abs(x + bits) < 1e-4 * bits + 1e-5)
-                && s.StdLog2Prob.All(x => Math.Abs(x) < 1e-3)
-                && s.Log2Probs.All(x => Math.Abs(x + bits) < 1e-4 * bits + 1e-5));
-        }, runs: 20);
+    [Property(MaxTest = 20)]
+    public bool A_model_with_zero_embeddings_predicts_uniformly(TinyModel m)
+    {
+        var (config, batch, length, seed) = m;
+        var weights = Gpt2Weights.Init(config, seed);
+        Array.Clear(weights["wte.weight"]);
+        var sequences = Gpt2ModelLaws.RandomSequences(new GaussianRng(seed), batch, length, config.VocabSize);
+        var scores = new Evaluator(config, batch, 2).Evaluate(weights, sequences).Ok();
+        double bits = Math.Log2(config.VocabSize);
+        return scores.All(s =>
+            Math.Abs(s.NllBits - (length * bits)) < 1e-4 * length * bits + 1e-5
+            && s.MeanLog2Prob.All(x => Math.Abs(x + bits) < 1e-4 * bits + 1e-5)
+            && s.StdLog2Prob.All(x => Math.Abs(x) < 1e-3)
+            && s.Log2Probs.All(x => Math.Abs(x + bits) < 1e-4 * bits + 1e-5));
+    }
 
     [Fact]
     public void Bad_input_is_refused_before_any_work_with_the_value_and_the_limit()
@@ -107,9 +107,9 @@ public sealed class EvaluationLaws
         Assert.Equal("checkpoint: h.0.mlp.c_fc.weight: expected a tensor of shape [8, 32], found nothing", Gpt2Weights.FromArrays(config, arrays, "checkpoint").Match(_ => "", e => e.ToString()));
     }
 
-    [Fact]
-    public void Weight_distance_is_a_metric_and_clones_are_independent() =>
-        Law.ForAll(Gen.Choose(0, int.MaxValue), seed =>
+    [Property(MaxTest = 30)]
+    public Property Weight_distance_is_a_metric_and_clones_are_independent() =>
+        Prop.ForAll(Gen.Choose(0, int.MaxValue).ToArbitrary(), seed =>
         {
             var config = new Gpt2Config(11, 4, 4, 1, 2);
             var a = Gpt2Weights.Init(config, (ulong)seed);
@@ -120,5 +120,5 @@ public sealed class EvaluationLaws
             return Gpt2Weights.Distance(a, a) == 0 && ab == Gpt2Weights.Distance(b, a)
                 && Gpt2Weights.Distance(a, c) == 3 && a["ln_f.bias"][0] == 0
                 && Gpt2Weights.Distance(b, c) <= ab + 3 + 1e-12;
-        }, runs: 30);
+        });
 }

@@ -1,29 +1,22 @@
+using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Unlearning.Core.Model;
-using Unlearning.Properties.Checking;
 
 namespace Unlearning.Properties.Model;
 
+[Properties(Arbitrary = new[] { typeof(ModelArbitraries) })]
 public sealed class Gpt2ConfigLaws
 {
-    private static readonly FsCheck.Gen<Gpt2Config> Configs =
-        from v in Gen.Choose(-2, 5000)
-        from t in Gen.Choose(-2, 1024)
-        from heads in Gen.Choose(-1, 16)
-        from c in Gen.Choose(-4, 512)
-        from layers in Gen.Choose(-1, 12)
-        select new Gpt2Config(v, t, c, layers, heads);
+    [Property]
+    public bool Validation_accepts_exactly_positive_sizes_with_n_embd_a_multiple_of_n_head(Gpt2Config c) =>
+        Gpt2Config.Validate(c).IsRight
+        == (c.VocabSize > 0 && c.NPositions > 0 && c.NLayer > 0 && c.NHead > 0 && c.NEmbd > 0 && c.NEmbd % c.NHead == 0);
 
-    [Fact]
-    public void Validation_accepts_exactly_positive_sizes_with_n_embd_a_multiple_of_n_head() =>
-        Law.ForAll(Configs, c =>
-            Gpt2Config.Validate(c).IsRight
-            == (c.VocabSize > 0 && c.NPositions > 0 && c.NLayer > 0 && c.NHead > 0 && c.NEmbd > 0 && c.NEmbd % c.NHead == 0));
-
-    [Fact]
-    public void Parameter_count_is_GPT2s_closed_form() =>
+    [Property]
+    public Property Parameter_count_is_GPT2s_closed_form() =>
         // Per block: c_attn 3C²+3C, c_proj C²+C, c_fc 4C²+4C, mlp c_proj 4C²+C, two LayerNorms 4C.
-        Law.ForAll(Configs.Where(c => Gpt2Config.Validate(c).IsRight), c =>
+        Prop.ForAll(ModelArbitraries.Configs().Filter(c => Gpt2Config.Validate(c).IsRight), c =>
         {
             long C = c.NEmbd;
             return c.ParameterCount() == c.NLayer * ((12 * C * C) + (13 * C)) + ((long)c.VocabSize + c.NPositions) * C + (2 * C);

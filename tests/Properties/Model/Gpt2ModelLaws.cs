@@ -1,26 +1,17 @@
+using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Unlearning.Core.Model;
 using Unlearning.Core.Training;
-using Unlearning.Properties.Checking;
 using Unlearning.Properties.Kernels;
 using Unlearning.Tensors.Randomness;
 
 namespace Unlearning.Properties.Model;
 
 /// <summary>The whole model: gradients, initialisation, determinism and overfitting.</summary>
+[Properties(Arbitrary = new[] { typeof(ModelArbitraries) })]
 public sealed class Gpt2ModelLaws
 {
-    internal static readonly FsCheck.Gen<(Gpt2Config Config, int Batch, int Length, ulong Seed)> TinyModels =
-        from v in Gen.Choose(2, 40)
-        from heads in Gen.Choose(1, 3)
-        from hs in Gen.Choose(1, 4)
-        from layers in Gen.Choose(1, 2)
-        from t in Gen.Choose(1, 7)
-        from extra in Gen.Choose(0, 3)
-        from b in Gen.Choose(1, 3)
-        from seed in Gen.Choose(0, int.MaxValue)
-        select (new Gpt2Config(v, t + extra, heads * hs, layers, heads), b, t, (ulong)seed);
-
     internal static int[][] RandomSequences(GaussianRng rng, int batch, int length, int vocab) =>
         Enumerable.Range(0, batch).Select(_ => Enumerable.Range(0, length).Select(_ => rng.NextInt(vocab)).ToArray()).ToArray();
 
@@ -30,13 +21,13 @@ public sealed class Gpt2ModelLaws
     /// <summary>+1: descent on the mean token NLL; −1: gradient ascent (J = −NLL).</summary>
     internal static Objective Signed(double sign) => sign > 0 ? new Objective.Descent() : new Objective.GradientAscent();
 
-    [Fact]
-    public void Every_parameter_gradient_of_the_model_is_the_derivative_of_the_mean_nll() =>
+    [Property(MaxTest = 15)]
+    public Property Every_parameter_gradient_of_the_model_is_the_derivative_of_the_mean_nll() =>
         // n_embd ≥ 6: a LayerNorm over 3 to 5 channels of random vectors often meets a row of near-zero
         // variance, where the loss curves on the scale sqrt(ε) ≈ 3e-3 and no float32 finite
         // difference step is both above rounding and inside the smooth region. (PyTorch parity
         // covers other shapes; the kernel laws cover LayerNorm itself at every width.)
-        Law.ForAll(TinyModels.Where(m => m.Config.NEmbd >= 6), m =>
+        Prop.ForAll(ModelArbitraries.TinyModels().Filter(m => m.Config.NEmbd >= 6), m =>
         {
             var (config, batch, length, seed) = m;
             var rng = new GaussianRng(seed);
@@ -60,7 +51,7 @@ public sealed class Gpt2ModelLaws
                     throw new InvalidOperationException($"{weights.Specs[i].Name}: numeric {d.Numeric}, analytic {d.Analytic}");
                 }
             }
-        }, runs: 15);
+        });
 
     [Fact]
     public void Initialisation_follows_GPT2_and_depends_only_on_the_seed()
@@ -83,9 +74,9 @@ public sealed class Gpt2ModelLaws
         Assert.All(a["ln_f.bias"], x => Assert.Equal(0f, x));
     }
 
-    [Fact]
-    public void Same_seed_and_batches_give_bit_identical_weights_whatever_the_thread_count() =>
-        Law.ForAll(TinyModels, Gen.Choose(2, 4), (m, threads) =>
+    [Property(MaxTest = 10)]
+    public Property Same_seed_and_batches_give_bit_identical_weights_whatever_the_thread_count(TinyModel m) =>
+        Prop.ForAll(Gen.Choose(2, 4).ToArbitrary(), threads =>
         {
             var (config, batch, length, seed) = m;
             var rng = new GaussianRng(seed);
@@ -114,7 +105,7 @@ public sealed class Gpt2ModelLaws
             }
 
             return true;
-        }, runs: 10);
+        });
 
     [Fact]
     public void A_step_never_changes_the_state_it_was_given()

@@ -1,17 +1,19 @@
+using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Unlearning.Core.Model;
 using Unlearning.Core.Training;
-using Unlearning.Properties.Checking;
 using Unlearning.Tensors.Kernels;
 using Unlearning.Tensors.Randomness;
 
 namespace Unlearning.Properties.Model;
 
+[Properties(Arbitrary = new[] { typeof(ModelArbitraries) })]
 public sealed class TrainingLaws
 {
-    [Fact]
-    public void AdamW_kernel_is_PyTorchs_update_computed_in_double() =>
-        Law.ForAll(Gen.Choose(1, 300), Gen.Choose(1, 50), Gen.Choose(0, int.MaxValue), (n, step, seed) =>
+    [Property]
+    public Property AdamW_kernel_is_PyTorchs_update_computed_in_double() =>
+        Prop.ForAll(Gen.Choose(1, 300).ToArbitrary(), Gen.Choose(1, 50).ToArbitrary(), Gen.Choose(0, int.MaxValue).ToArbitrary(), (n, step, seed) =>
         {
             var rng = new GaussianRng((ulong)seed);
             float[] R(double std) => Enumerable.Range(0, n).Select(_ => (float)(std * rng.NextGaussian())).ToArray();
@@ -41,9 +43,9 @@ public sealed class TrainingLaws
             return true;
         });
 
-    [Fact]
-    public void SGD_with_momentum_is_PyTorchs_update() =>
-        Law.ForAll(Gen.Choose(1, 300), Gen.Choose(0, int.MaxValue), (n, seed) =>
+    [Property]
+    public Property SGD_with_momentum_is_PyTorchs_update() =>
+        Prop.ForAll(Gen.Choose(1, 300).ToArbitrary(), Gen.Choose(0, int.MaxValue).ToArbitrary(), (n, seed) =>
         {
             var rng = new GaussianRng((ulong)seed);
             var theta = Enumerable.Range(0, n).Select(_ => (float)rng.NextGaussian()).ToArray();
@@ -55,9 +57,9 @@ public sealed class TrainingLaws
                 Math.Abs(bo[i] - ((0.9 * buf[i]) + (2 * g[i]))) < 1e-5 && Math.Abs(to[i] - (theta[i] - (0.1 * bo[i]))) < 1e-5);
         });
 
-    [Fact]
-    public void With_SGD_at_lr_1_a_step_moves_the_weights_by_the_clipped_gradient() =>
-        Law.ForAll(Gpt2ModelLaws.TinyModels, Gen.Choose(1, 200), (m, clipTenths) =>
+    [Property(MaxTest = 20)]
+    public Property With_SGD_at_lr_1_a_step_moves_the_weights_by_the_clipped_gradient(TinyModel m) =>
+        Prop.ForAll(Gen.Choose(1, 200).ToArbitrary(), clipTenths =>
         {
             var (config, batch, length, seed) = m;
             double clip = clipTenths / 100.0;
@@ -68,7 +70,7 @@ public sealed class TrainingLaws
             double moved = Gpt2Weights.Distance(start.Weights, r.State.Weights);
             double expected = Math.Min(r.GradNorm, clip);
             return Math.Abs(moved - expected) <= (1e-4 * expected) + 1e-6;
-        }, runs: 20);
+        });
 
     [Fact]
     public void Gradient_ascent_raises_the_loss_that_descent_lowers()
@@ -97,9 +99,9 @@ public sealed class TrainingLaws
         }
     }
 
-    [Fact]
-    public void Warmup_cosine_rises_linearly_then_falls_to_the_minimum() =>
-        Law.ForAll(Gen.Choose(1, 50), Gen.Choose(1, 500), (warmup, decay) =>
+    [Property]
+    public Property Warmup_cosine_rises_linearly_then_falls_to_the_minimum() =>
+        Prop.ForAll(Gen.Choose(1, 50).ToArbitrary(), Gen.Choose(1, 500).ToArbitrary(), (warmup, decay) =>
         {
             var s = new LearningRateSchedule.WarmupCosine(1e-3, warmup, warmup + decay, 1e-5);
             bool rises = Enumerable.Range(0, warmup).All(i => Math.Abs(s.At(i) - (1e-3 * (i + 1) / warmup)) < 1e-15);

@@ -1,38 +1,18 @@
 using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Unlearning.Core.Report;
 using Unlearning.Core.Results;
 using Unlearning.Core.Statistics;
-using Unlearning.Properties.Checking;
 
 namespace Unlearning.Properties.Report;
 
 /// <summary>Laws of the verdict logic on synthetic runs of random shape (sizes, effects, seeds).</summary>
+[Properties(Arbitrary = new[] { typeof(ReportArbitraries) })]
 public sealed class VerdictLaws
 {
     /// <summary>Fewer resamples than a real report: the laws are about structure, not interval precision.</summary>
     private static readonly ReportSettings Fast = new() { Resamples = 200 };
-
-    private static readonly Gen<SyntheticSpec> Specs =
-        from idN in Gen.Choose(2, 14)
-        from oodN in Gen.Choose(1, 8)
-        from idBase in Gen.Choose(2, 14)
-        from oodBase in Gen.Choose(2, 14)
-        from idDecay in Gen.Choose(1, 30)
-        from oodDecay in Gen.Choose(1, 30)
-        from budget in Gen.Choose(12, 30)
-        from seed in Gen.Choose(0, 100000)
-        select new SyntheticSpec
-        {
-            IdExamples = idN,
-            OodPerSource = oodN,
-            IdBaseSteps = idBase,
-            OodBaseSteps = oodBase,
-            IdDecay = idDecay / 1000.0,
-            OodDecay = oodDecay / 1000.0,
-            StepBudget = budget,
-            Seed = (ulong)seed,
-        };
 
     private static ReportModel Build(RunTables tables, ReportSettings? settings = null) =>
         Analysis.Build(tables, settings ?? Fast).Match(m => m, e => throw new InvalidOperationException(e.ToString()));
@@ -41,44 +21,42 @@ public sealed class VerdictLaws
 
     private static IEnumerable<ClaimTest> Tests(ReportModel m) => m.Claims.SelectMany(c => c.Tests);
 
-    [Fact]
-    public void Swapping_ID_and_OOD_reverses_the_direction_of_every_directional_claim() =>
-        Law.ForAll(Specs, spec =>
+    [Property(MaxTest = 30)]
+    public void Swapping_ID_and_OOD_reverses_the_direction_of_every_directional_claim(SyntheticSpec spec)
+    {
+        var tables = SyntheticRun.Generate(spec);
+        var before = Tests(Build(tables)).ToList();
+        var after = Tests(Build(SwapIdAndOod(tables))).ToList();
+        Assert.Equal(before.Select(t => t.Id), after.Select(t => t.Id));
+        foreach (var (b, a) in before.Zip(after, (x, y) => (x, y)))
         {
-            var tables = SyntheticRun.Generate(spec);
-            var before = Tests(Build(tables)).ToList();
-            var after = Tests(Build(SwapIdAndOod(tables))).ToList();
-            Assert.Equal(before.Select(t => t.Id), after.Select(t => t.Id));
-            foreach (var (b, a) in before.Zip(after, (x, y) => (x, y)))
+            Assert.Equal(b.NFavoured, a.NOther);
+            Assert.Equal(b.NOther, a.NFavoured);
+            if (b.Test is not null)
             {
-                Assert.Equal(b.NFavoured, a.NOther);
-                Assert.Equal(b.NOther, a.NFavoured);
-                if (b.Test is not null)
-                {
-                    Assert.Equal(1 - b.Test.Auc, a.Test!.Auc, 12);
-                    Assert.Equal(b.Test.PValue, a.Test.PValue, 12);
-                }
-
-                Assert.True(b.Verdict != Verdict.Holds || a.Verdict == Verdict.DoesNotHold, $"{b.Id}: holds, but after the swap {a.Verdict}");
-                Assert.True(a.Verdict != Verdict.Holds || b.Verdict == Verdict.DoesNotHold, $"{b.Id}: {b.Verdict}, but holds after the swap");
+                Assert.Equal(1 - b.Test.Auc, a.Test!.Auc, 12);
+                Assert.Equal(b.Test.PValue, a.Test.PValue, 12);
             }
-        }, runs: 30);
 
-    [Fact]
-    public void Swapping_ID_and_OOD_leaves_claim_3_and_its_correlations_alone() =>
-        Law.ForAll(Specs, spec =>
+            Assert.True(b.Verdict != Verdict.Holds || a.Verdict == Verdict.DoesNotHold, $"{b.Id}: holds, but after the swap {a.Verdict}");
+            Assert.True(a.Verdict != Verdict.Holds || b.Verdict == Verdict.DoesNotHold, $"{b.Id}: {b.Verdict}, but holds after the swap");
+        }
+    }
+
+    [Property(MaxTest = 20)]
+    public void Swapping_ID_and_OOD_leaves_claim_3_and_its_correlations_alone(SyntheticSpec spec)
+    {
+        var tables = SyntheticRun.Generate(spec);
+        var before = Build(tables);
+        var after = Build(SwapIdAndOod(tables));
+        Assert.Equal(before.Claims[2].Verdict, after.Claims[2].Verdict);
+        foreach (var row in before.Correlations)
         {
-            var tables = SyntheticRun.Generate(spec);
-            var before = Build(tables);
-            var after = Build(SwapIdAndOod(tables));
-            Assert.Equal(before.Claims[2].Verdict, after.Claims[2].Verdict);
-            foreach (var row in before.Correlations)
-            {
-                var mirrored = after.Correlations.Single(r => r.Group != row.Group && r.Outcome == row.Outcome && r.Factor == row.Factor);
-                Assert.Equal(row.N, mirrored.N);
-                Assert.True((double.IsNaN(row.Rho) && double.IsNaN(mirrored.Rho)) || row.Rho == mirrored.Rho);
-            }
-        }, runs: 20);
+            var mirrored = after.Correlations.Single(r => r.Group != row.Group && r.Outcome == row.Outcome && r.Factor == row.Factor);
+            Assert.Equal(row.N, mirrored.N);
+            Assert.True((double.IsNaN(row.Rho) && double.IsNaN(mirrored.Rho)) || row.Rho == mirrored.Rho);
+        }
+    }
 
     [Fact]
     public void The_clear_synthetic_run_holds_and_its_mirror_does_not()
@@ -101,9 +79,9 @@ public sealed class VerdictLaws
         Assert.NotEqual(Verdict.Holds, claims[1].Verdict);
     }
 
-    [Fact]
-    public void Adding_a_constant_to_every_t_star_changes_no_verdict_statistic_or_p_value() =>
-        Law.ForAll(Specs, Gen.Choose(1, 50), (spec, c) =>
+    [Property(MaxTest = 25)]
+    public Property Adding_a_constant_to_every_t_star_changes_no_verdict_statistic_or_p_value(SyntheticSpec spec) =>
+        Prop.ForAll(Gen.Choose(1, 50).ToArbitrary(), c =>
         {
             var tables = SyntheticRun.Generate(spec);
             var shifted = tables with { Examples = tables.Examples.Select(e => e with { StepsToUnlearn = e.StepsToUnlearn + c }).ToList() };
@@ -124,11 +102,11 @@ public sealed class VerdictLaws
             }
 
             return true;
-        }, runs: 25);
+        });
 
-    [Fact]
-    public void With_too_few_examples_in_a_group_the_verdicts_are_inconclusive() =>
-        Law.ForAll(Specs, Gen.Choose(0, 4), (spec, few) =>
+    [Property(MaxTest = 20)]
+    public Property With_too_few_examples_in_a_group_the_verdicts_are_inconclusive(SyntheticSpec spec) =>
+        Prop.ForAll(Gen.Choose(0, 4).ToArbitrary(), few =>
         {
             var m = Build(SyntheticRun.Generate(spec with { IdExamples = few }));
             Assert.Equal(Verdict.Inconclusive, m.Claims[0].Verdict);
@@ -136,26 +114,24 @@ public sealed class VerdictLaws
             Assert.All(Tests(m), t => Assert.Equal(Verdict.Inconclusive, t.Verdict));
             Assert.All(m.Correlations.Where(r => r.Group == "ID"), r => Assert.Equal("too few", r.Finding));
             return true;
-        }, runs: 20);
+        });
 
-    [Fact]
-    public void A_strictly_increasing_transform_of_memorization_changes_no_correlation() =>
-        Law.ForAll(Specs, spec =>
-        {
-            var tables = SyntheticRun.Generate(spec);
-            var transformed = tables with { Examples = tables.Examples.Select(e => e with { Memorization = Math.Exp(3 * e.Memorization) - 7 }).ToList() };
-            var before = Build(tables).Correlations;
-            var after = Build(transformed).Correlations;
-            Assert.Equal(before.Select(r => (r.Rho, r.PValue, r.Finding)), after.Select(r => (r.Rho, r.PValue, r.Finding)));
-        }, runs: 20);
+    [Property(MaxTest = 20)]
+    public void A_strictly_increasing_transform_of_memorization_changes_no_correlation(SyntheticSpec spec)
+    {
+        var tables = SyntheticRun.Generate(spec);
+        var transformed = tables with { Examples = tables.Examples.Select(e => e with { Memorization = Math.Exp(3 * e.Memorization) - 7 }).ToList() };
+        var before = Build(tables).Correlations;
+        var after = Build(transformed).Correlations;
+        Assert.Equal(before.Select(r => (r.Rho, r.PValue, r.Finding)), after.Select(r => (r.Rho, r.PValue, r.Finding)));
+    }
 
-    [Fact]
-    public void The_report_is_the_same_for_the_same_tables() =>
-        Law.ForAll(Specs, spec =>
-        {
-            var tables = SyntheticRun.Generate(spec);
-            return RenderedReport.Of(Build(tables), "png").Markdown == RenderedReport.Of(Build(tables), "png").Markdown;
-        }, runs: 10);
+    [Property(MaxTest = 10)]
+    public bool The_report_is_the_same_for_the_same_tables(SyntheticSpec spec)
+    {
+        var tables = SyntheticRun.Generate(spec);
+        return RenderedReport.Of(Build(tables), "png").Markdown == RenderedReport.Of(Build(tables), "png").Markdown;
+    }
 
     [Fact]
     public void Two_group_rule_follows_significance_and_direction()
@@ -172,9 +148,9 @@ public sealed class VerdictLaws
         Assert.Equal(Verdict.Inconclusive, Verdicts.TwoGroup(10, 10, Test(55, 0.6), Effect(0.3, 0.56), settings).Verdict);
     }
 
-    [Fact]
-    public void Holm_adjustment_never_lowers_a_p_value_and_keeps_their_order() =>
-        Law.ForAll(Gen.Choose(1, 12).SelectMany(n => Gen.ArrayOf(Gen.Choose(0, 1000).Select(v => v / 1000.0), n)), ps =>
+    [Property]
+    public Property Holm_adjustment_never_lowers_a_p_value_and_keeps_their_order() =>
+        Prop.ForAll(Gen.Choose(1, 12).SelectMany(n => Gen.ArrayOf(Gen.Choose(0, 1000).Select(v => v / 1000.0), n)).ToArbitrary(), ps =>
         {
             var adjusted = Verdicts.Holm(ps);
             var pairs = ps.Zip(adjusted, (raw, adj) => (Raw: raw, Adjusted: adj)).ToList();

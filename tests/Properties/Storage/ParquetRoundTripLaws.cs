@@ -1,6 +1,7 @@
+using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Unlearning.Core.Results;
-using Unlearning.Properties.Checking;
 using Unlearning.Storage;
 using Unlearning.Storage.Parquet;
 
@@ -29,9 +30,9 @@ public sealed class ParquetRoundTripLaws : IDisposable
         RowGroupRows = l.GroupRows,
     };
 
-    [Fact]
-    public void Every_row_comes_back_exactly_in_order() =>
-        Law.ForAll(Layouts, layout =>
+    [Property(MaxTest = 60)]
+    public Property Every_row_comes_back_exactly_in_order() =>
+        Prop.ForAll(Layouts.ToArbitrary(), layout =>
         {
             var rows = RowMaker.Rows(layout.Seed, layout.Rows, layout.NullRate);
             var path = Path.Combine(_dir, $"all-{layout.Seed}.parquet");
@@ -44,11 +45,11 @@ public sealed class ParquetRoundTripLaws : IDisposable
             Assert.Equal((rows.Length + layout.GroupRows - 1) / layout.GroupRows, file.RowGroupCount);
             Assert.Equal("{\"seed\":" + layout.Seed + "}", file.MetadataValue("unlearning.config"));
             Assert.True(back.All(r => r.Time.Kind == DateTimeKind.Utc));
-        }, runs: 60);
+        });
 
-    [Fact]
-    public void Statistics_are_the_min_max_and_null_count_of_each_chunk() =>
-        Law.ForAll(Layouts.Where(l => l.Rows > 0), layout =>
+    [Property(MaxTest = 30)]
+    public Property Statistics_are_the_min_max_and_null_count_of_each_chunk() =>
+        Prop.ForAll(Layouts.Where(l => l.Rows > 0).ToArbitrary(), layout =>
         {
             var rows = RowMaker.Rows(layout.Seed, layout.Rows, layout.NullRate);
             var path = Path.Combine(_dir, $"stats-{layout.Seed}.parquet");
@@ -78,7 +79,7 @@ public sealed class ParquetRoundTripLaws : IDisposable
                 Assert.Equal(utf8.Aggregate((a, b) => a.AsSpan().SequenceCompareTo(b) <= 0 ? a : b), System.Text.Encoding.UTF8.GetBytes((string)s.Min!));
                 Assert.Equal(utf8.Aggregate((a, b) => a.AsSpan().SequenceCompareTo(b) >= 0 ? a : b), System.Text.Encoding.UTF8.GetBytes((string)s.Max!));
             }
-        }, runs: 30);
+        });
 
     [Fact]
     public void The_schema_of_the_steps_table_is_derived_from_StepRow_in_snake_case()

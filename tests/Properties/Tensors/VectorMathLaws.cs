@@ -1,5 +1,6 @@
+using FsCheck;
 using FsCheck.Fluent;
-using Unlearning.Properties.Checking;
+using FsCheck.Xunit;
 using Unlearning.Tensors.Kernels;
 
 namespace Unlearning.Properties.Kernels;
@@ -42,9 +43,9 @@ public sealed class VectorMathLaws
         Assert.True(worst <= Tolerance, $"relative error {worst:g3} at x = {worstAt:R} over {input.Length} points");
     }
 
-    [Fact]
-    public void Exp_of_an_element_does_not_depend_on_where_it_lies_in_the_span() =>
-        Law.ForAll(Gen.Choose(1, 100), Gen.Choose(0, 40), Gen.Choose(0, int.MaxValue), (length, offset, seed) =>
+    [Property]
+    public Property Exp_of_an_element_does_not_depend_on_where_it_lies_in_the_span() =>
+        Prop.ForAll(Gen.Choose(1, 100).ToArbitrary(), Gen.Choose(0, 40).ToArbitrary(), Gen.Choose(0, int.MaxValue).ToArbitrary(), (length, offset, seed) =>
         {
             var rng = new Random(seed);
             var x = new float[offset + length];
