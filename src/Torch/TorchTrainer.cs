@@ -27,10 +27,10 @@ internal sealed class TorchTrainer(TorchEngine engine, Gpt2Config config, TrainS
     public TrainSettings Settings { get; } = settings;
 
     public Either<InputError, StepResult> Step(TrainState state, ObjectiveBatch batch) =>
-        Check(state).Bind(_ => batch.Tokens(Config, Settings.Objective)).Map(tokens => Step(state, batch, tokens));
+        state.Fits(Config, Settings.Optimizer).Bind(_ => batch.Tokens(Config, Settings.Objective)).Map(tokens => Step(state, batch, tokens));
 
     public Either<InputError, (double Loss, Gpt2Weights Gradient)> LossAndGradient(Gpt2Weights weights, ObjectiveBatch batch) =>
-        CheckWeights(weights, "weights").Bind(_ => batch.Tokens(Config, Settings.Objective)).Map(tokens =>
+        TrainState.OfConfig(weights, Config, "weights").Bind(_ => batch.Tokens(Config, Settings.Objective)).Map(tokens =>
         {
             using var scope = NewDisposeScope();
             var (theta, _) = ResidentFlat.Of(engine, _layout, weights);
@@ -186,23 +186,4 @@ internal sealed class TorchTrainer(TorchEngine engine, Gpt2Config config, TrainS
     }
 
     private Tensor DecayMask() => _decayMask ??= _layout.DecayMask(engine.Device).DetachFromDisposeScope();
-
-    private Either<InputError, Unit> Check(TrainState state)
-    {
-        int want = Settings.Optimizer.Moments;
-        int have = (state.Moment1 is null ? 0 : 1) + (state.Moment2 is null ? 0 : 1);
-        if (have != want)
-        {
-            return new InputError("training state", "optimizer moments", $"{want} moment set(s) for {Settings.Optimizer.GetType().Name}", $"{have}");
-        }
-
-        return CheckWeights(state.Weights, "training state weights")
-            .Bind(_ => state.Moment1 is null ? Unit.Default : CheckWeights(state.Moment1, "training state moment 1"))
-            .Bind(_ => state.Moment2 is null ? Unit.Default : CheckWeights(state.Moment2, "training state moment 2"));
-    }
-
-    private Either<InputError, Unit> CheckWeights(Gpt2Weights w, string where) =>
-        w.Config == Config
-            ? Unit.Default
-            : new InputError(where, "configuration", Config.ToString(), w.Config.ToString());
 }

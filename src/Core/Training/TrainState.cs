@@ -1,3 +1,5 @@
+using LanguageExt;
+using Unlearning.Core.Errors;
 using Unlearning.Core.Model;
 
 namespace Unlearning.Core.Training;
@@ -15,6 +17,30 @@ public sealed record TrainState(Gpt2Weights Weights, Gpt2Weights? Moment1, Gpt2W
             optimizer.Moments >= 1 ? weights.ZerosLike() : null,
             optimizer.Moments >= 2 ? weights.ZerosLike() : null,
             0);
+
+    /// <summary>
+    /// The state fits a trainer of <paramref name="config"/> with <paramref name="optimizer"/>: as many
+    /// moment sets as the optimizer keeps, and weights and moments of that configuration.
+    /// </summary>
+    public Either<InputError, Unit> Fits(Gpt2Config config, Optimizer optimizer)
+    {
+        int want = optimizer.Moments;
+        int have = (Moment1 is null ? 0 : 1) + (Moment2 is null ? 0 : 1);
+        if (have != want)
+        {
+            return new InputError("training state", "optimizer moments", $"{want} moment set(s) for {optimizer.GetType().Name}", $"{have}");
+        }
+
+        return OfConfig(Weights, config, "training state weights")
+            .Bind(_ => Moment1 is null ? Unit.Default : OfConfig(Moment1, config, "training state moment 1"))
+            .Bind(_ => Moment2 is null ? Unit.Default : OfConfig(Moment2, config, "training state moment 2"));
+    }
+
+    /// <summary>Weights of <paramref name="config"/>, else an error naming <paramref name="where"/>.</summary>
+    public static Either<InputError, Unit> OfConfig(Gpt2Weights w, Gpt2Config config, string where) =>
+        w.Config == config
+            ? Unit.Default
+            : new InputError(where, "configuration", config.ToString(), w.Config.ToString());
 }
 
 /// <summary>What one step produced: the new state, the objective's value J before the step (the mean

@@ -55,7 +55,7 @@ public sealed class Trainer : ITrainer
 
     /// <summary>One step of the objective on its batch. Errors (bad tokens, a missing retain batch, ...) come before any work.</summary>
     public Either<InputError, StepResult> Step(TrainState state, ObjectiveBatch batch) =>
-        Check(state).Bind(_ => batch.Tokens(Config, Settings.Objective)).Map(tokens => Step(state, batch, tokens));
+        state.Fits(Config, Settings.Optimizer).Bind(_ => batch.Tokens(Config, Settings.Objective)).Map(tokens => Step(state, batch, tokens));
 
     /// <summary>J (mean token NLL for descent) and ∂J/∂θ at <paramref name="weights"/>; the gradient is the trainer's own buffer, valid until the next call.</summary>
     public Either<InputError, (double Loss, Gpt2Weights Gradient)> LossAndGradient(Gpt2Weights weights, IReadOnlyList<int[]> sequences) =>
@@ -63,7 +63,7 @@ public sealed class Trainer : ITrainer
 
     /// <summary>J and ∂J/∂θ of the objective on its batch; the gradient is valid until the next call.</summary>
     public Either<InputError, (double Loss, Gpt2Weights Gradient)> LossAndGradient(Gpt2Weights weights, ObjectiveBatch batch) =>
-        CheckWeights(weights, "weights").Bind(_ => batch.Tokens(Config, Settings.Objective)).Map(tokens => (Gradient(weights, batch, tokens), _grads));
+        TrainState.OfConfig(weights, Config, "weights").Bind(_ => batch.Tokens(Config, Settings.Objective)).Map(tokens => (Gradient(weights, batch, tokens), _grads));
 
     /// <summary>
     /// Hands back the buffers of a state no one holds any more, for the next steps to reuse: only
@@ -158,23 +158,4 @@ public sealed class Trainer : ITrainer
     }
 
     private Gpt2Weights Rent() => _pool.Count > 0 ? _pool.Pop() : Gpt2Weights.Zeros(Config);
-
-    private Either<InputError, Unit> Check(TrainState state)
-    {
-        int want = Settings.Optimizer.Moments;
-        int have = (state.Moment1 is null ? 0 : 1) + (state.Moment2 is null ? 0 : 1);
-        if (have != want)
-        {
-            return new InputError("training state", "optimizer moments", $"{want} moment set(s) for {Settings.Optimizer.GetType().Name}", $"{have}");
-        }
-
-        return CheckWeights(state.Weights, "training state weights")
-            .Bind(_ => state.Moment1 is null ? Unit.Default : CheckWeights(state.Moment1, "training state moment 1"))
-            .Bind(_ => state.Moment2 is null ? Unit.Default : CheckWeights(state.Moment2, "training state moment 2"));
-    }
-
-    private Either<InputError, Unit> CheckWeights(Gpt2Weights w, string where) =>
-        w.Config == Config
-            ? Unit.Default
-            : new InputError(where, "configuration", Config.ToString(), w.Config.ToString());
 }
