@@ -43,7 +43,7 @@ internal static class Parity
             var (weights, batch) = EngineParity.RandomCase(config, random.Next(1, 5), random.Next(4, 33), (ulong)k);
             foreach (var sign in new[] { 1.0, -1.0 })
             {
-                var settings = new TrainSettings(new Optimizer.Sgd(), new LearningRateSchedule.Constant(0.1), null, sign);
+                var settings = new TrainSettings(new Optimizer.Sgd(), new LearningRateSchedule.Constant(0.1), null) { Objective = Signed(sign) };
                 var (lm, gm) = Ok(Ok(managed.Trainer(config, settings)).LossAndGradient(weights, batch));
                 var (lt, gt) = Ok(Ok(torch.Trainer(config, settings)).LossAndGradient(weights, batch));
                 double worst = Enumerable.Range(0, gm.Count).Max(i => EngineParity.Relative(gm[i], gt[i]));
@@ -66,7 +66,7 @@ internal static class Parity
             {
                 var config = new Gpt2Config(97, 24, 32, 2, 4);
                 var (weights, batch) = EngineParity.RandomCase(config, 4, 16, 7);
-                var settings = new TrainSettings(optimizer, new LearningRateSchedule.WarmupCosine(lr, 2, 6), 1.0, sign);
+                var settings = new TrainSettings(optimizer, new LearningRateSchedule.WarmupCosine(lr, 2, 6), 1.0) { Objective = Signed(sign) };
                 var tm = Ok(managed.Trainer(config, settings));
                 var tt = Ok(torch.Trainer(config, settings));
                 var (sm, st) = (TrainState.Start(weights.Clone(), optimizer), TrainState.Start(weights.Clone(), optimizer));
@@ -99,6 +99,9 @@ internal static class Parity
 
     private static IEngine Open(string device, string precision) =>
         TorchEngine.Open(device, precision, Environment.ProcessorCount, null).Match(e => e, e => throw e.ToException());
+
+    /// <summary>+1: descent on the mean token NLL; −1: gradient ascent (J = −NLL).</summary>
+    private static Objective Signed(double sign) => sign > 0 ? new Objective.Descent() : new Objective.GradientAscent();
 
     private static T Ok<T>(LanguageExt.Either<Core.Errors.InputError, T> e) => e.Match(v => v, err => throw err.ToException());
 }
