@@ -27,24 +27,13 @@ internal sealed class TorchEvaluator(TorchEngine engine, Gpt2Config config, int 
             return new InputError("weights", "configuration", Config.ToString(), weights.Config.ToString());
         }
 
-        var batches = new List<TokenBatch>();
-        for (int start = 0; start < sequences.Count; start += BatchSize)
+        var split = TokenBatch.Batches(Config, sequences, BatchSize, padLast: false);
+        if (split.IsLeft)
         {
-            var slice = sequences.Skip(start).Take(BatchSize).ToArray();
-            var batch = TokenBatch.From(Config, slice, $"evaluation sequences {start}..{start + slice.Length - 1}");
-            if (batch.IsLeft)
-            {
-                return batch.Map(_ => (IReadOnlyList<SequenceScore>)[]);
-            }
-
-            var b = (TokenBatch)batch;
-            if (batches.Count > 0 && b.Length != batches[0].Length)
-            {
-                return new InputError("evaluation sequences", $"sequence {start} length", $"{batches[0].Length} tokens, the length of sequence 0", $"{b.Length}");
-            }
-
-            batches.Add(b);
+            return split.Map(_ => (IReadOnlyList<SequenceScore>)[]);
         }
+
+        var batches = split.RightToSeq().Single();
 
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();

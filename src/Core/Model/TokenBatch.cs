@@ -10,6 +10,42 @@ namespace Unlearning.Core.Model;
 public sealed record TokenBatch(int Batch, int Length, int[] Inputs, int[] Targets)
 {
     /// <summary>
+    /// An evaluation pass's sequences cut into batches of <paramref name="batchSize"/>, all of one length,
+    /// every sequence checked before any work. With <paramref name="padLast"/> a short last batch (after
+    /// a full one) is padded with copies of its last sequence, whose scores the caller drops, so the
+    /// workspace for batchSize rows is reused rather than reallocated.
+    /// </summary>
+    public static Either<InputError, IReadOnlyList<TokenBatch>> Batches(Gpt2Config config, IReadOnlyList<int[]> sequences, int batchSize, bool padLast)
+    {
+        var batches = new List<TokenBatch>();
+        for (int start = 0; start < sequences.Count; start += batchSize)
+        {
+            var slice = sequences.Skip(start).Take(batchSize).ToArray();
+            string where = $"evaluation sequences {start}..{start + slice.Length - 1}";
+            if (padLast && slice.Length < batchSize && start > 0)
+            {
+                slice = [.. slice, .. Enumerable.Repeat(slice[^1], batchSize - slice.Length)];
+            }
+
+            var batch = From(config, slice, where);
+            if (batch.IsLeft)
+            {
+                return batch.Map(_ => (IReadOnlyList<TokenBatch>)[]);
+            }
+
+            var b = (TokenBatch)batch;
+            if (batches.Count > 0 && b.Length != batches[0].Length)
+            {
+                return new InputError("evaluation sequences", $"sequence {start} length", $"{batches[0].Length} tokens, the length of sequence 0", $"{b.Length}");
+            }
+
+            batches.Add(b);
+        }
+
+        return batches;
+    }
+
+    /// <summary>
     /// Checks the batch before any work: at least one sequence, all of the same length L ≥ 1,
     /// L ≤ n_positions, every id in [0, vocab_size).
     /// </summary>

@@ -72,32 +72,13 @@ public sealed class Evaluator : IEvaluator
             return new InputError("weights", "configuration", Config.ToString(), weights.Config.ToString());
         }
 
-        var batches = new List<TokenBatch>();
-        for (int start = 0; start < sequences.Count; start += BatchSize)
+        var split = TokenBatch.Batches(Config, sequences, BatchSize, padLast: true);
+        if (split.IsLeft)
         {
-            var slice = sequences.Skip(start).Take(BatchSize).ToArray();
-            string where = $"evaluation sequences {start}..{start + slice.Length - 1}";
-            if (slice.Length < BatchSize && start > 0)
-            {
-                // Pad the last batch with copies of its last sequence (their scores are dropped) so
-                // the workspace for BatchSize rows is reused rather than reallocated.
-                slice = [.. slice, .. Enumerable.Repeat(slice[^1], BatchSize - slice.Length)];
-            }
-
-            var batch = TokenBatch.From(Config, slice, where);
-            if (batch.IsLeft)
-            {
-                return batch.Map(_ => (IReadOnlyList<SequenceScore>)[]);
-            }
-
-            var b = (TokenBatch)batch;
-            if (batches.Count > 0 && b.Length != batches[0].Length)
-            {
-                return new InputError("evaluation sequences", $"sequence {start} length", $"{batches[0].Length} tokens, the length of sequence 0", $"{b.Length}");
-            }
-
-            batches.Add(b);
+            return split.Map(_ => (IReadOnlyList<SequenceScore>)[]);
         }
+
+        var batches = split.RightToSeq().Single();
 
         var scores = new List<SequenceScore>(sequences.Count);
         foreach (var batch in batches)
